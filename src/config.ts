@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+// Every environment variable the app reads is declared here, validated once at start.
+// A bad value stops the process with a message naming the variable (fail fast).
+
+const isoDate = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'date attendue au format AAAA-MM-JJ ou AAAA-MM-JJTHH:MM')
+  .transform((s) => parseParisDate(s));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_PATH: z.string().min(1).default('./data/avenir.db'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Optional campaign window; without them the questionnaire is open.
+  CAMPAIGN_OPENS_AT: isoDate.optional(),
+  CAMPAIGN_CLOSES_AT: isoDate.optional(),
+  // Set to 1 behind an HTTPS reverse proxy so cookies get the Secure flag.
+  COOKIE_SECURE: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databasePath: string;
+  nodeEnv: 'development' | 'production' | 'test';
+  campaignOpensAt?: Date;
+  campaignClosesAt?: Date;
+  cookieSecure: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as "not set", as in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.CAMPAIGN_OPENS_AT && e.CAMPAIGN_CLOSES_AT && e.CAMPAIGN_OPENS_AT >= e.CAMPAIGN_CLOSES_AT) {
+    throw new ConfigError('Configuration invalide :\n  CAMPAIGN_CLOSES_AT doit être après CAMPAIGN_OPENS_AT');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    nodeEnv: e.NODE_ENV,
+    campaignOpensAt: e.CAMPAIGN_OPENS_AT,
+    campaignClosesAt: e.CAMPAIGN_CLOSES_AT,
+    cookieSecure: e.COOKIE_SECURE,
+  };
+}
+
+/**
+ * Reads "2023-01-31" or "2023-01-31T18:00" as a wall-clock time in Europe/Paris.
+ * A bare date means midnight at the start of that day (so a closing date of the 31st closes at
+ * the start of the 31st; use the 1st of the next month or give a time to include the whole day).
+ */
+export function parseParisDate(s: string): Date {
+  const [datePart, timePart = '00:00'] = s.split('T');
+  const [y, m, d] = datePart.split('-').map(Number);
+  const [hh, mm, ss = 0] = timePart.split(':').map(Number);
+  const asUtc = Date.UTC(y, m - 1, d, hh, mm, ss);
+  // Paris is UTC+1 or UTC+2: find the offset at that instant and correct for it.
+  const offsetMinutes = parisOffsetMinutes(new Date(asUtc));
+  const result = new Date(asUtc - offsetMinutes * 60_000);
+  if (Number.isNaN(result.getTime())) throw new ConfigError(`date invalide : ${s}`);
+  return result;
+}
+
+function parisOffsetMinutes(at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Paris',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return Math.round((wall - at.getTime()) / 60_000);
+}

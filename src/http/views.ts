@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { fr } from '../strings.js';
+
+export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
+
+/**
+ * A small Handlebars view engine: one layout, partials from views/partials (named by their path,
+ * "questions/single"), templates compiled once. Handlebars escapes every {{value}}: respondent
+ * text is never written with triple braces.
+ */
+export function createViewEngine(viewsDir = VIEWS_DIR) {
+  const hbs = Handlebars.create();
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(String(sep)) : ''));
+  const partialsDir = path.join(viewsDir, 'partials');
+  for (const file of walk(partialsDir)) {
+    const name = path.relative(partialsDir, file).replace(/\\/g, '/').replace(/\.hbs$/, '');
+    hbs.registerPartial(name, fs.readFileSync(file, 'utf8'));
+  }
+  const cache = new Map<string, Handlebars.TemplateDelegate>();
+  const compile = (file: string) => {
+    let t = cache.get(file);
+    if (!t) {
+      t = hbs.compile(fs.readFileSync(file, 'utf8'), { strict: false, preventIndent: true });
+      cache.set(file, t);
+    }
+    return t;
+  };
+  const layout = path.join(viewsDir, 'layouts', 'main.hbs');
+
+  return function render(filePath: string, options: object, callback: (e: unknown, html?: string) => void) {
+    try {
+      const data = { fr, ...(options as Record<string, unknown>) };
+      const body = compile(filePath)(data);
+      callback(null, compile(layout)({ ...data, body }));
+    } catch (e) {
+      callback(e);
+    }
+  };
+}
+
+function walk(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? walk(p) : d.name.endsWith('.hbs') ? [p] : [];
+  });
+}

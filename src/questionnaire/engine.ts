@@ -1,0 +1,162 @@
+import type { Territory } from '../territory/communes.js';
+import type { Condition, Option, Question, Questionnaire, Section } from './schema.js';
+import type { AnswerRow, FieldError, ParseContext, QuestionType, RawValues } from './types/common.js';
+import { multipleType, singleType } from './types/choice.js';
+import { communeType } from './types/commune.js';
+import { gridType } from './types/grid.js';
+import { rankingType } from './types/ranking.js';
+import { integerType, textType } from './types/scalar.js';
+
+// Plain functions over the definition: which questions are shown, what a section's form means,
+// which rows a complete response stores. Routes call these; tests call them directly.
+
+const handlers: Record<Question['type'], QuestionType<any, any>> = {
+  single: singleType,
+  multiple: multipleType,
+  grid: gridType,
+  ranking: rankingType,
+  text: textType,
+  longtext: textType,
+  integer: integerType,
+  commune: communeType,
+};
+
+export function handlerFor(q: Question): QuestionType<Question, unknown> {
+  return handlers[q.type];
+}
+
+/** Chosen codes so far, per question id (grids keep the item): what conditions look at. */
+export type Choices = Map<string, { item?: string; code: string }[]>;
+
+export function conditionMet(cond: Condition | undefined, choices: Choices): boolean {
+  if (!cond) return true;
+  const chosen = choices.get(cond.question) ?? [];
+  return chosen.some((c) => (cond.item === undefined || c.item === cond.item) && cond.anyOf.includes(c.code));
+}
+
+export type SectionResult = {
+  /** Valid values of the visible, answered questions. */
+  values: Map<string, unknown>;
+  errors: FieldError[];
+  /** Form-level problems (forged fields) that belong to no question. */
+  formErrors: string[];
+  /** The posted fields this section owns: what is kept in the draft and shown again. */
+  raw: RawValues;
+  /** Questions shown given earlier answers and this section's own answers. */
+  visible: Set<string>;
+};
+
+/** Field names the section's form may post besides the questions' own fields. */
+export const FORM_META_FIELDS = new Set(['_csrf', 'action', 'website']);
+
+export function sectionFieldNames(section: Section): Set<string> {
+  return new Set(section.questions.flatMap((q) => handlerFor(q).fieldNames(q)));
+}
+
+/**
+ * Keeps the section's own fields. Values are strings or arrays of strings; anything else a
+ * hostile client might send is dropped.
+ */
+export function ownFields(section: Section, body: unknown): { raw: RawValues; unexpected: string[] } {
+  const allowed = sectionFieldNames(section);
+  const raw: RawValues = {};
+  const unexpected: string[] = [];
+  if (!body || typeof body !== 'object') return { raw, unexpected };
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (FORM_META_FIELDS.has(key)) continue;
+    if (!allowed.has(key)) {
+      unexpected.push(key);
+      continue;
+    }
+    if (typeof value === 'string') raw[key] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) raw[key] = value as string[];
+    else unexpected.push(key);
+  }
+  return { raw, unexpected };
+}
+
+/**
+ * Parses one section's raw fields given the choices of the earlier sections. Questions are read in
+ * order so a condition on an earlier question of the same section sees its fresh answer. Hidden
+ * questions are never required and their answers are dropped.
+ */
+export function parseSection(section: Section, raw: RawValues, earlier: Choices, territory: Territory): SectionResult {
+  const choices: Choices = new Map(earlier);
+  const values = new Map<string, unknown>();
+  const errors: FieldError[] = [];
+  const visible = new Set<string>();
+  const ctx: ParseContext = { territory, optionVisible: (o: Option) => conditionMet(o.showIf, choices) };
+  for (const q of section.questions) {
+    if (!conditionMet(q.showIf, choices)) {
+      choices.delete(q.id);
+      continue;
+    }
+    visible.add(q.id);
+    const h = handlerFor(q);
+    const r = h.parse(q, raw, ctx);
+    errors.push(...r.errors);
+    if (r.value !== undefined) {
+      values.set(q.id, r.value);
+      if (h.codes) choices.set(q.id, h.codes(q, r.value));
+    } else choices.delete(q.id);
+  }
+  return { values, errors, formErrors: [], raw, visible };
+}
+
+/** Choices implied by a set of values (for conditions in later sections). */
+export function choicesOf(section: Section, values: Map<string, unknown>, into: Choices = new Map()): Choices {
+  for (const q of section.questions) {
+    const v = values.get(q.id);
+    const h = handlerFor(q);
+    if (v !== undefined && h.codes) into.set(q.id, h.codes(q, v));
+    else into.delete(q.id);
+  }
+  return into;
+}
+
+export type WholeResult = {
+  /** Per section index, the parse of its stored draft. */
+  sections: SectionResult[];
+  /** Index of the first section with an error, or -1. */
+  firstInvalid: number;
+  rows: AnswerRow[];
+};
+
+/**
+ * Re-parses every section of a draft in order, as the final check before completion: a change
+ * made on an earlier page ("Précédent") may have hidden later questions, whose stale answers are
+ * dropped here, or made a later answer invalid.
+ */
+export function parseWhole(questionnaire: Questionnaire, drafts: RawValues[], territory: Territory): WholeResult {
+  const choices: Choices = new Map();
+  const sections: SectionResult[] = [];
+  const rows: AnswerRow[] = [];
+  let firstInvalid = -1;
+  questionnaire.sections.forEach((section, i) => {
+    const r = parseSection(section, drafts[i] ?? {}, choices, territory);
+    sections.push(r);
+    if (r.errors.length && firstInvalid === -1) firstInvalid = i;
+    choicesOf(section, r.values, choices);
+    for (const q of section.questions) {
+      const v = r.values.get(q.id);
+      if (v !== undefined) rows.push(...handlerFor(q).toRows(q, v));
+    }
+  });
+  return { sections, firstInvalid, rows };
+}
+
+/** Choices from the drafts of the sections before `index`, for rendering or parsing that section. */
+export function choicesBefore(
+  questionnaire: Questionnaire,
+  drafts: RawValues[],
+  index: number,
+  territory: Territory,
+): Choices {
+  const choices: Choices = new Map();
+  for (let i = 0; i < index; i++) {
+    const section = questionnaire.sections[i];
+    const r = parseSection(section, drafts[i] ?? {}, choices, territory);
+    choicesOf(section, r.values, choices);
+  }
+  return choices;
+}

@@ -1,0 +1,82 @@
+import { fr } from '../../strings.js';
+import type { Question } from '../schema.js';
+import { normalizeName, type EpciCode } from '../../territory/communes.js';
+import { cleanText, fieldId, readOne, type QuestionType } from './common.js';
+
+type CommuneQ = Extract<Question, { type: 'commune' }>;
+export type CommuneValue = { insee: string; name: string; epci: EpciCode };
+
+/** Suffix of the derived intercommunality answer row and export column. */
+export const EPCI_SUFFIX = 'epci';
+/** Radio buttons offered after an unknown or shared name. */
+const choiceField = (q: CommuneQ) => `${q.id}__choix`;
+/** Hidden field carrying an earlier pick, valid while the text still shows that commune's name. */
+const keptField = (q: CommuneQ) => `${q.id}__retenue`;
+
+/**
+ * A commune typed freely (a datalist of the PMA's communes helps, no JavaScript needed), resolved
+ * on the server to its INSEE code. When the name is unknown or shared by several communes, the
+ * page comes back with the closest official names as radio buttons to pick from.
+ */
+export const communeType: QuestionType<CommuneQ, CommuneValue> = {
+  fieldNames: (q) => [q.id, choiceField(q), keptField(q)],
+  parse(q, raw, ctx) {
+    const field = fieldId(q.id);
+    const typed = readOne(raw, q.id);
+    const choice = readOne(raw, choiceField(q));
+    const kept = readOne(raw, keptField(q));
+    if (typed.repeated || choice.repeated || kept.repeated) {
+      return { value: undefined, errors: [{ field, message: fr.errors.repeated }] };
+    }
+    const text = cleanText(typed.value, false);
+    // A commune picked among the suggestions wins, if it is a real one; an earlier pick holds
+    // while the text field still shows its name.
+    const picked = choice.value ? ctx.territory.byInsee.get(choice.value) : undefined;
+    const keptCommune = kept.value ? ctx.territory.byInsee.get(kept.value) : undefined;
+    const chosen =
+      picked ?? (keptCommune && normalizeName(text) === normalizeName(keptCommune.name) ? keptCommune : undefined);
+    if (chosen) return { value: { insee: chosen.insee, name: chosen.name, epci: chosen.epci }, errors: [] };
+    if (!text) return { value: undefined, errors: q.required ? [{ field, message: fr.errors.required }] : [] };
+    const r = ctx.territory.resolve(text);
+    if (r.status === 'found') return { value: { insee: r.commune.insee, name: r.commune.name, epci: r.commune.epci }, errors: [] };
+    const message =
+      r.status === 'ambiguous'
+        ? fr.errors.communeAmbiguous
+        : r.suggestions.length
+          ? fr.errors.communeUnknownWithSuggestions
+          : fr.errors.communeUnknown;
+    return { value: undefined, errors: [{ field, message }] };
+  },
+  toRows: (q, v) => [
+    { questionId: q.id, optionCode: v.insee, valueText: v.name, valueNum: null },
+    { questionId: `${q.id}__${EPCI_SUFFIX}`, optionCode: v.epci, valueText: null, valueNum: null },
+  ],
+  view(q, raw, errors, ctx) {
+    const typed = readOne(raw, q.id).value;
+    const chosen = readOne(raw, choiceField(q)).value || readOne(raw, keptField(q)).value;
+    const hasError = errors.some((e) => e.field === fieldId(q.id));
+    let suggestions: { code: string; label: string; id: string; checked: boolean }[] = [];
+    if (hasError && cleanText(typed, false)) {
+      const r = ctx.territory.resolve(cleanText(typed, false));
+      const list = r.status === 'ambiguous' ? r.candidates : r.status === 'unknown' ? r.suggestions : [];
+      suggestions = list.slice(0, 8).map((c) => ({
+        code: c.insee,
+        label: `${c.displayName.replace(/ \(\w+\)$/, '')} (${c.postalCodes[0] ?? c.department})`,
+        id: fieldId(q.id, 'choix', c.insee),
+        checked: chosen === c.insee,
+      }));
+    }
+    // After a pick, show the official name in the text field.
+    const pickedName = chosen && !hasError ? ctx.territory.byInsee.get(chosen)?.name : undefined;
+    return {
+      id: fieldId(q.id),
+      value: pickedName ?? typed,
+      kept: pickedName ? { name: keptField(q), value: chosen } : undefined,
+      datalistId: fieldId(q.id, 'liste'),
+      choiceName: choiceField(q),
+      suggestions,
+      suggestionsLegendId: fieldId(q.id, 'choix-legende'),
+      datalistHint: fr.survey.communeDatalistHint,
+    };
+  },
+};

@@ -1,0 +1,50 @@
+import { fr } from '../../strings.js';
+import type { Question } from '../schema.js';
+import { charLength, cleanText, fieldId, readOne, type FieldError, type QuestionType } from './common.js';
+
+type Text = Extract<Question, { type: 'text' | 'longtext' }>;
+type Integer = Extract<Question, { type: 'integer' }>;
+
+export const textType: QuestionType<Text, string> = {
+  fieldNames: (q) => [q.id],
+  parse(q, raw) {
+    const field = fieldId(q.id);
+    const { value, repeated } = readOne(raw, q.id);
+    if (repeated) return { value: undefined, errors: [{ field, message: fr.errors.repeated }] };
+    const text = cleanText(value, q.type === 'longtext');
+    if (!text) return { value: undefined, errors: q.required ? [{ field, message: fr.errors.required }] : [] };
+    const len = charLength(text);
+    if (len > q.maxLength) return { value: undefined, errors: [{ field, message: fr.errors.tooLong(len, q.maxLength) }] };
+    return { value: text, errors: [] };
+  },
+  toRows: (q, v) => [{ questionId: q.id, optionCode: '', valueText: v, valueNum: null }],
+  view: (q, raw) => ({
+    id: fieldId(q.id),
+    value: readOne(raw, q.id).value,
+    maxLength: q.maxLength,
+    multiline: q.type === 'longtext',
+    rows: q.maxLength > 500 ? 6 : 4,
+    lengthHint: fr.survey.charactersMax(q.maxLength),
+  }),
+};
+
+export const integerType: QuestionType<Integer, number> = {
+  fieldNames: (q) => [q.id],
+  parse(q, raw) {
+    const field = fieldId(q.id);
+    const { value, repeated } = readOne(raw, q.id);
+    if (repeated) return { value: undefined, errors: [{ field, message: fr.errors.repeated }] };
+    // "17", " 17 ", "17 ans" are all seventeen; "17,5" or "dix-sept" are not an integer.
+    const unit = q.unit ? new RegExp(`\\s*${q.unit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'i') : null;
+    const trimmed = (unit ? value.replace(unit, '') : value).trim();
+    if (!trimmed) return { value: undefined, errors: q.required ? [{ field, message: fr.errors.required }] : [] };
+    if (!/^[0-9]{1,6}$/.test(trimmed)) return { value: undefined, errors: [{ field, message: fr.errors.notInteger }] };
+    const n = Number(trimmed);
+    if (n < q.min || n > q.max) {
+      return { value: undefined, errors: [{ field, message: fr.errors.outOfRange(q.min, q.max, q.unit) }] };
+    }
+    return { value: n, errors: [] as FieldError[] };
+  },
+  toRows: (q, v) => [{ questionId: q.id, optionCode: '', valueText: null, valueNum: v }],
+  view: (q, raw) => ({ id: fieldId(q.id), value: readOne(raw, q.id).value, unit: q.unit, min: q.min, max: q.max }),
+};

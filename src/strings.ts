@@ -1,0 +1,161 @@
+// Every sentence a person reads, apart from the questionnaire's own questions (which live in its
+// definition). Young respondents are addressed with "tu", in plain words.
+
+const n = (x: number) => new Intl.NumberFormat('fr-FR').format(x);
+
+export const fr = {
+  siteName: 'Mon avenir en Artois',
+  organiser: 'Pôle Métropolitain de l’Artois',
+  skipLink: 'Aller au contenu',
+
+  errors: {
+    summaryTitle: 'Il y a un problème',
+    summaryIntro: (count: number) =>
+      count === 1 ? 'Une réponse est à corriger :' : `${n(count)} réponses sont à corriger :`,
+    required: 'Réponds à cette question pour continuer.',
+    requiredChoice: 'Choisis une réponse pour continuer.',
+    invalidOption: 'Cette réponse ne fait pas partie des choix proposés. Choisis dans la liste.',
+    repeated: 'Une seule réponse est possible ici.',
+    tooManyChoices: (max: number) => `Tu peux cocher ${n(max)} réponses au maximum.`,
+    exclusive: (label: string) => `« ${label} » ne peut pas être coché avec une autre réponse.`,
+    otherMissing: 'Précise ta réponse dans le champ « Précise ».',
+    tooLong: (len: number, max: number) =>
+      `Ta réponse est trop longue : ${n(len)} caractères pour ${n(max)} au maximum.`,
+    notInteger: 'Écris un nombre entier en chiffres, par exemple 17.',
+    outOfRange: (min: number, max: number, unit?: string) =>
+      `Écris un nombre entre ${n(min)} et ${n(max)}${unit ? ` ${unit}` : ''}.`,
+    rankingDuplicate: 'Tu as choisi deux fois la même réponse. Choisis une réponse différente à chaque rang.',
+    rankingGap: 'Remplis les rangs dans l’ordre, en commençant par le 1er.',
+    communeUnknown: 'Nous ne trouvons pas cette commune. Vérifie l’orthographe ou choisis dans la liste.',
+    communeUnknownWithSuggestions: 'Nous ne trouvons pas cette commune. Voulais-tu dire l’une de celles-ci ?',
+    communeAmbiguous: 'Plusieurs communes portent ce nom. Choisis la tienne :',
+    unexpectedFields: 'Le formulaire envoyé contenait des champs inattendus. Ils ont été ignorés : vérifie tes réponses et renvoie la page.',
+    earlierSection: 'Une réponse d’une étape précédente est à corriger.',
+  },
+
+  survey: {
+    stepOf: (i: number, total: number) => `Étape ${i} sur ${total}`,
+    previous: 'Précédent',
+    next: 'Suivant',
+    submit: 'Envoyer mes réponses',
+    start: 'Commencer',
+    resume: 'Reprendre là où je me suis arrêté·e',
+    optional: '(facultatif)',
+    required: '(obligatoire)',
+    otherPrecision: 'Précise',
+    charactersMax: (max: number) => `${n(max)} caractères au maximum.`,
+    rank: (i: number) => (i === 1 ? '1er choix' : `${i}e choix`),
+    rankNone: '— Choisis —',
+    shownBecause: 'Réponds à cette question seulement si elle te concerne.',
+    communeDatalistHint: 'La liste propose les communes du Pôle Métropolitain ; tu peux écrire n’importe quelle commune de France.',
+    savedNotice: 'Tes réponses sont enregistrées au fur et à mesure : tu peux fermer la page et reprendre plus tard sur ce même appareil.',
+  },
+
+  landing: {
+    title: 'Mon avenir en Artois',
+    lead: 'Tu as entre 15 et 25 ans et tu vis, étudies ou travailles dans l’Artois ? Dis-nous ce que tu penses de ton territoire, de ton avenir et de l’industrie.',
+    who: 'Cette consultation est organisée par le Pôle Métropolitain de l’Artois (agglomérations de Lens-Liévin, d’Hénin-Carvin et de Béthune-Bruay). Tes réponses aideront les élus à construire des projets pour les jeunes du territoire.',
+    duration: 'Cela prend environ 10 minutes : 4 étapes courtes.',
+    anonymity: 'C’est anonyme : on ne te demande ni ton nom, ni ton adresse, ni ton e-mail, et nous n’enregistrons pas ton adresse IP.',
+    privacyLink: 'Ce que nous faisons de tes réponses',
+    draftFound: 'Tu as déjà commencé à répondre sur cet appareil.',
+  },
+
+  privacy: {
+    title: 'Tes réponses et ta vie privée',
+    sections: [
+      {
+        heading: 'Ce que nous enregistrons',
+        paragraphs: [
+          'Tes réponses aux questions, la commune que tu indiques, l’heure (arrondie à l’heure) à laquelle tu as commencé et terminé, et, si tu es arrivé·e par un lien d’un lycée ou d’une structure, le nom de cette structure.',
+        ],
+      },
+      {
+        heading: 'Ce que nous n’enregistrons pas',
+        paragraphs: [
+          'Ni ton nom, ni ton adresse, ni ton e-mail, ni ton numéro de téléphone. Ni ton adresse IP, ni le modèle de ton téléphone ou ton navigateur. Le numéro de ta réponse est tiré au hasard : il ne permet pas de savoir qui tu es ni dans quel ordre les personnes ont répondu.',
+        ],
+      },
+      {
+        heading: 'Le cookie de reprise',
+        paragraphs: [
+          'Un seul cookie technique, tiré au hasard, permet de reprendre tes réponses si tu fermes la page. Il est supprimé quand tu envoies tes réponses ; un second cookie retient seulement que tu as déjà répondu sur cet appareil. Pas de cookie publicitaire ni de mesure d’audience.',
+        ],
+      },
+      {
+        heading: 'Combien de temps',
+        paragraphs: [
+          'Les réponses commencées mais jamais envoyées sont effacées au bout de 30 jours. Les réponses envoyées sont conservées le temps de l’analyse de la consultation, et au plus tard deux ans après sa clôture.',
+        ],
+      },
+      {
+        heading: 'Qui les voit',
+        paragraphs: [
+          'L’équipe du Pôle Métropolitain de l’Artois et les personnes chargées de l’analyse. Les résultats publiés ne montrent que des totaux et des pourcentages, jamais une réponse seule. Les mots que tu écris peuvent être cités sans rien qui permette de te reconnaître : n’écris pas ton nom ni celui d’autres personnes.',
+        ],
+      },
+      {
+        heading: 'Tes droits',
+        paragraphs: [
+          'Comme tes réponses sont anonymes, nous ne pouvons pas retrouver les tiennes une fois envoyées. Pour toute question, écris au Pôle Métropolitain de l’Artois.',
+        ],
+      },
+    ],
+    back: 'Retour à l’accueil',
+  },
+
+  thanks: {
+    title: 'Merci !',
+    lead: 'Tes réponses sont bien envoyées.',
+    next: 'Elles seront analysées avec celles des autres jeunes du territoire. Les résultats seront présentés lors d’un Forum Jeunesse et transmis aux élus du Pôle Métropolitain de l’Artois, qui s’en serviront pour leurs projets.',
+    share: 'Tu peux partager ce questionnaire avec tes amis : plus nous aurons de réponses, plus la voix des jeunes comptera.',
+  },
+
+  alreadyAnswered: {
+    title: 'Tu as déjà répondu, merci !',
+    lead: 'Tes réponses ont bien été envoyées depuis cet appareil.',
+    kioskHint: 'Cet appareil est partagé (tablette sur un stand, ordinateur du CDI) ? Une autre personne peut répondre :',
+    newResponse: 'Nouvelle réponse sur cet appareil',
+  },
+
+  closed: {
+    notYetTitle: 'La consultation n’est pas encore ouverte',
+    notYet: (date: string) => `Le questionnaire sera ouvert à partir du ${date}. Reviens à ce moment-là !`,
+    endedTitle: 'La consultation est terminée',
+    ended: (date: string) => `Le questionnaire a fermé le ${date}. Merci à toutes celles et ceux qui ont répondu !`,
+    postRefused: 'Le questionnaire est fermé : ta réponse n’a pas pu être enregistrée.',
+  },
+
+  http: {
+    notFoundTitle: 'Page introuvable',
+    notFound: 'Cette page n’existe pas ou n’existe plus.',
+    backHome: 'Retour à l’accueil',
+    tooLargeTitle: 'Envoi trop volumineux',
+    tooLarge: 'Ce que tu as envoyé est trop long. Raccourcis tes réponses et réessaie.',
+    badRequestTitle: 'Envoi illisible',
+    badRequest: 'Nous n’avons pas pu lire ce qui a été envoyé. Reviens en arrière et réessaie.',
+    csrfTitle: 'Page expirée',
+    csrf: 'Pour ta sécurité, cette page a expiré. Tes réponses déjà enregistrées sont conservées : reprends le questionnaire.',
+    serverErrorTitle: 'Une erreur est survenue',
+    serverError: 'Quelque chose s’est mal passé de notre côté. Réessaie dans un instant.',
+    cookiesNeededTitle: 'Active les cookies',
+    cookiesNeeded: 'Pour enregistrer tes réponses étape par étape, ton navigateur doit accepter le cookie technique de ce site. Active-le, puis recommence.',
+    resume: 'Reprendre le questionnaire',
+  },
+
+  footer: {
+    privacy: 'Vie privée',
+    organiser: 'Une consultation du Pôle Métropolitain de l’Artois',
+  },
+} as const;
+
+export type Strings = typeof fr;
+
+const longDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
+const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+
+/** "25 novembre 2022", or "31 janvier 2023 à 18:00" when the time isn't midnight in Paris. */
+export function frenchDate(d: Date): string {
+  const parisTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  return parisTime === '00:00' ? longDate.format(d) : dateTime.format(d);
+}

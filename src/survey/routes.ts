@@ -1,0 +1,178 @@
+import express, { type Request, type Response } from 'express';
+import { campaignState, findChannel, type Campaign } from '../campaign/campaign.js';
+import { choicesBefore, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
+import type { Questionnaire } from '../questionnaire/schema.js';
+import type { RawValues } from '../questionnaire/types/common.js';
+import { fr } from '../strings.js';
+import type { Territory } from '../territory/communes.js';
+import { buildSectionPage } from './sectionView.js';
+import { newToken, type Draft, type SurveyStore } from './store.js';
+
+export const DRAFT_COOKIE = 'avenir_brouillon';
+export const DONE_COOKIE = 'avenir_repondu';
+export const CHANNEL_COOKIE = 'avenir_canal';
+
+export type SurveyDeps = {
+  questionnaire: Questionnaire;
+  campaign: Campaign;
+  territory: Territory;
+  store: SurveyStore;
+  now: () => Date;
+  cookieSecure: boolean;
+};
+
+/** The respondent's path: landing, four section pages, thank-you. Plain HTML forms throughout. */
+export function surveyRouter(deps: SurveyDeps) {
+  const { questionnaire: q, campaign, territory, store } = deps;
+  const total = q.sections.length;
+  const communeList = territory.pmaCommunes().map((c) => ({ name: c.name }));
+  const router = express.Router();
+
+  const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: deps.cookieSecure, path: '/' };
+  const DAY = 24 * 3600 * 1000;
+
+  const draftOf = (req: Request): Draft | undefined => store.findDraft(req.cookies?.[DRAFT_COOKIE], q);
+  const hasAnswered = (req: Request) => req.cookies?.[DONE_COOKIE] === '1';
+
+  /** Draft raw input of every section, in questionnaire order. */
+  const draftsOf = (draft: Draft | undefined): RawValues[] => {
+    const saved = draft ? store.loadSections(draft.id) : new Map<string, RawValues>();
+    return q.sections.map((s) => saved.get(s.id) ?? {});
+  };
+
+  const renderClosed = (res: Response, status: number, state: { title: string; message: string }, extra?: string) =>
+    res.status(status).render('survey/closed', { pageTitle: state.title, title: state.title, message: state.message, extra });
+
+  /** The first section not yet validated: where "Commencer"/"Reprendre" leads. */
+  const currentStep = (draft: Draft | undefined) => Math.min((draft?.reachedSection ?? 0) + 1, total);
+
+  router.get('/', (req, res) => {
+    const channel = findChannel(campaign, req.query.canal);
+    if (req.query.canal !== undefined) {
+      // Record a declared relay code, then drop it from the address bar (it would be shared on).
+      if (channel) res.cookie(CHANNEL_COOKIE, channel, { ...cookieBase, maxAge: 30 * DAY });
+      return res.redirect(303, '/');
+    }
+    const state = campaignState(campaign, deps.now());
+    if (!state.open) return renderClosed(res, 200, state);
+    const draft = draftOf(req);
+    if (!draft && hasAnswered(req)) return res.render('survey/already-answered', { pageTitle: fr.alreadyAnswered.title });
+    res.render('survey/landing', {
+      pageTitle: fr.landing.title,
+      resume: draft ? { href: `/questionnaire/${currentStep(draft)}` } : undefined,
+    });
+  });
+
+  router.get('/confidentialite', (_req, res) => res.render('survey/privacy', { pageTitle: fr.privacy.title }));
+
+  router.get('/questionnaire', (req, res) => res.redirect(303, `/questionnaire/${currentStep(draftOf(req))}`));
+
+  const stepParam = (req: Request): number | undefined => {
+    const raw = String(req.params.step);
+    if (!/^[1-9][0-9]?$/.test(raw)) return undefined;
+    const n = Number(raw);
+    return n >= 1 && n <= total ? n : undefined;
+  };
+
+  router.get('/questionnaire/:step', (req, res, next) => {
+    const step = stepParam(req);
+    if (!step) return next();
+    const state = campaignState(campaign, deps.now());
+    if (!state.open) return renderClosed(res, 200, state);
+    const draft = draftOf(req);
+    if (!draft && hasAnswered(req)) return res.redirect(303, '/');
+    // Sections are validated in order: no jumping ahead of the first unvalidated one.
+    if (step > currentStep(draft)) return res.redirect(303, `/questionnaire/${currentStep(draft)}`);
+    const drafts = draftsOf(draft);
+    res.render(
+      'survey/section',
+      buildSectionPage({
+        questionnaire: q,
+        index: step - 1,
+        raw: drafts[step - 1],
+        errors: [],
+        formErrors: [],
+        earlier: choicesBefore(q, drafts, step - 1, territory),
+        territory,
+        csrfToken: res.locals.csrfToken,
+        communeList,
+      }),
+    );
+  });
+
+  router.post('/questionnaire/:step', (req, res, next) => {
+    const step = stepParam(req);
+    if (!step) return next();
+    const state = campaignState(campaign, deps.now());
+    if (!state.open) return renderClosed(res, 403, state, fr.closed.postRefused);
+
+    const token: string | undefined = req.cookies?.[DRAFT_COOKIE];
+    let draft = draftOf(req);
+    if (!draft && store.isCompletedToken(token)) {
+      // A double tap or a resent final POST: the response exists already, once.
+      return res.redirect(303, '/merci');
+    }
+    const now = deps.now();
+    let draftToken = token;
+    if (!draft) {
+      draftToken = newToken();
+      draft = store.createDraft(draftToken, q, findChannel(campaign, req.cookies?.[CHANNEL_COOKIE]) ?? null, now);
+      res.cookie(DRAFT_COOKIE, draftToken, { ...cookieBase, maxAge: 30 * DAY });
+      res.clearCookie(CHANNEL_COOKIE, cookieBase);
+    }
+
+    const index = step - 1;
+    const section = q.sections[index];
+    const { raw, unexpected } = ownFields(section, req.body);
+    const drafts = draftsOf(draft);
+    drafts[index] = raw;
+    const earlier = choicesBefore(q, drafts, index, territory);
+    const result = parseSection(section, raw, earlier, territory);
+    const valid = result.errors.length === 0 && unexpected.length === 0;
+
+    // What was typed is kept whatever happens next: the draft is the respondent's safety net.
+    store.saveSection(draft.id, section.id, raw, valid ? step : 0, now);
+
+    if (req.body?.action === 'previous') return res.redirect(303, `/questionnaire/${Math.max(1, step - 1)}`);
+
+    const renderSection = (i: number, errors = result.errors, formErrors: string[] = []) =>
+      res.status(422).render(
+        'survey/section',
+        buildSectionPage({
+          questionnaire: q,
+          index: i,
+          raw: drafts[i],
+          errors,
+          formErrors,
+          earlier: choicesBefore(q, drafts, i, territory),
+          territory,
+          csrfToken: res.locals.csrfToken,
+          communeList,
+        }),
+      );
+
+    if (!valid) return renderSection(index, result.errors, unexpected.length ? [fr.errors.unexpectedFields] : []);
+    if (step < total) return res.redirect(303, `/questionnaire/${step + 1}`);
+
+    // Last section: re-check the whole questionnaire (an earlier page may have changed).
+    const whole = parseWhole(q, drafts, territory);
+    if (whole.firstInvalid !== -1) {
+      const i = whole.firstInvalid;
+      return renderSection(i, whole.sections[i].errors, [fr.errors.earlierSection]);
+    }
+    store.complete(draft.id, draftToken!, whole.rows, total, now);
+    res.clearCookie(DRAFT_COOKIE, cookieBase);
+    res.cookie(DONE_COOKIE, '1', { ...cookieBase, maxAge: 365 * DAY });
+    res.redirect(303, '/merci');
+  });
+
+  router.get('/merci', (_req, res) => res.render('survey/thanks', { pageTitle: fr.thanks.title }));
+
+  router.post('/nouvelle-reponse', (_req, res) => {
+    res.clearCookie(DONE_COOKIE, cookieBase);
+    res.clearCookie(DRAFT_COOKIE, cookieBase);
+    res.redirect(303, '/');
+  });
+
+  return router;
+}
