@@ -129,11 +129,13 @@ export function surveyRouter(deps: SurveyDeps) {
     const earlier = choicesBefore(q, drafts, index, territory);
     const result = parseSection(section, raw, earlier, territory);
     const valid = result.errors.length === 0 && unexpected.length === 0;
+    const goingBack = req.body?.action === 'previous';
 
     // What was typed is kept whatever happens next: the draft is the respondent's safety net.
-    store.saveSection(draft.id, section.id, raw, valid ? step : 0, now);
+    // Only "Suivant" on a valid page moves the respondent forward.
+    store.saveSection(draft.id, section.id, raw, valid && !goingBack ? step : 0, now);
 
-    if (req.body?.action === 'previous') return res.redirect(303, `/questionnaire/${Math.max(1, step - 1)}`);
+    if (goingBack) return res.redirect(303, `/questionnaire/${Math.max(1, step - 1)}`);
 
     const renderSection = (i: number, errors = result.errors, formErrors: string[] = []) =>
       res.status(422).render(

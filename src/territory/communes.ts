@@ -166,7 +166,7 @@ export class Territory {
   suggest(query: string, limit = 5): Commune[] {
     const q = normalizeName(query);
     if (q.length < 2) return [];
-    const maxDistance = Math.max(1, Math.min(3, Math.floor(q.length / 4)));
+    const maxDistance = q.length <= 4 ? 1 : q.length <= 8 ? 2 : 3;
     const scored: { c: Commune; score: number }[] = [];
     const seen = new Set<string>();
     for (const { norm, commune } of this.searchNames) {
@@ -212,19 +212,25 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
   else m.set(k, [v]);
 }
 
-/** Levenshtein distance, giving up (returning max+1) as soon as it must exceed max. */
+/**
+ * Edit distance where swapping two neighbouring letters counts as one typo (optimal string
+ * alignment), giving up (returning max+1) as soon as the result must exceed max.
+ */
 export function boundedLevenshtein(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prevPrev: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prevPrev[j - 2] + 1);
       cur.push(v);
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
+    prevPrev = prev;
     prev = cur;
   }
   return prev[b.length];
