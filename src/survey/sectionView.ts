@@ -60,6 +60,8 @@ export function buildSectionPage(args: {
       const condHint = q.showIf && sameSection.has(q.showIf.question) ? conditionHint(q, section) : undefined;
       const condHintId = condHint ? fieldId(q.id, 'condition') : undefined;
       const errorId = error ? fieldId(q.id, 'erreur') : undefined;
+      // Kept out of the label/legend so they read exactly as the question.
+      const requiredId = q.required ? fieldId(q.id, 'obligatoire') : undefined;
       return {
         id: q.id,
         blockId: `q-${q.id}`,
@@ -76,7 +78,8 @@ export function buildSectionPage(args: {
         condHintId,
         error,
         errorId,
-        describedBy: [hintId, condHintId, errorId].filter(Boolean).join(' ') || undefined,
+        requiredId,
+        describedBy: [requiredId, hintId, condHintId, errorId].filter(Boolean).join(' ') || undefined,
         condition: q.showIf && sameSection.has(q.showIf.question)
           ? { question: q.showIf.item ? `${q.showIf.question}__${q.showIf.item}` : q.showIf.question, values: q.showIf.anyOf.join(' ') }
           : undefined,

@@ -162,10 +162,25 @@ export class Territory {
     return { status: 'unknown', suggestions: this.suggest(norm || text) };
   }
 
-  /** Closest official names: prefix matches first, then small edit distances. */
+  private readonly suggestCache = new Map<string, Commune[]>();
+
+  /**
+   * Closest official names: prefix matches first, then small edit distances. A scan of every name
+   * takes milliseconds, and the same misspelling comes back on every page of a draft: cached.
+   */
   suggest(query: string, limit = 5): Commune[] {
     const q = normalizeName(query);
     if (q.length < 2) return [];
+    const key = `${limit}:${q}`;
+    const cached = this.suggestCache.get(key);
+    if (cached) return cached;
+    const result = this.computeSuggestions(q, limit);
+    if (this.suggestCache.size >= 2000) this.suggestCache.delete(this.suggestCache.keys().next().value!);
+    this.suggestCache.set(key, result);
+    return result;
+  }
+
+  private computeSuggestions(q: string, limit: number): Commune[] {
     const maxDistance = q.length <= 4 ? 1 : q.length <= 8 ? 2 : 3;
     const scored: { c: Commune; score: number }[] = [];
     const seen = new Set<string>();

@@ -42,6 +42,12 @@ describe('the respondent path', () => {
       expect(page.status).toBe(200);
       expect(page.text).toContain(`Étape ${step} sur 4`);
       expect(page.text).toContain(`<h1>${titles[step - 1]}</h1>`);
+      if (step === 1) {
+        // Legends and labels read exactly as the question; "required" is a described-by note.
+        expect(page.text).toContain('<legend class="question-label">Quel est ton genre ?</legend>');
+        expect(page.text).toContain('<label class="question-label" for="f-age">Quel âge as-tu ?</label>');
+        expect(page.text).toContain('<p class="required-note" id="f-genre-obligatoire">Réponse obligatoire</p>');
+      }
       expect(page.text).toContain(`<form method="post" action="/questionnaire/${step}" novalidate`);
       // Every input has its own label.
       const ids = [...page.text.matchAll(/<(?:input|textarea|select)[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
@@ -242,7 +248,7 @@ describe('bad input', () => {
       expect(res.text).toContain(`id="${id}"`);
     }
     expect(res.text).toContain('<title>Erreur : Mon identité');
-    expect(res.text).toMatch(/id="f-age"[^>]*aria-describedby="f-age-erreur"[^>]*aria-invalid="true"/);
+    expect(res.text).toMatch(/id="f-age"[^>]*aria-describedby="f-age-obligatoire f-age-erreur"[^>]*aria-invalid="true"/);
   });
 
   it('never answers 500 to hostile bodies', async () => {
