@@ -2,15 +2,21 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import { buildCampaign, type Campaign } from './campaign/campaign.js';
+import { createCampaignSettings } from './campaign/settings.js';
 import type { Config } from './config.js';
 import type { Db } from './db/connection.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
+import { createRateLimiter } from './http/rateLimit.js';
 import { consoleLogger, requestLog, type Logger } from './http/requestLog.js';
 import { securityHeaders } from './http/securityHeaders.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
+import { loadStaff } from './staff/auth.js';
+import { staffRouter } from './staff/routes.js';
+import { createStaffStore } from './staff/store.js';
+import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
 import { createSurveyStore } from './survey/store.js';
 import { territory as sharedTerritory, type Territory } from './territory/communes.js';
@@ -18,39 +24,46 @@ import { territoryRouter } from './territory/routes.js';
 
 export type AppDeps = {
   db: Db;
-  config: Pick<Config, 'cookieSecure' | 'campaignOpensAt' | 'campaignClosesAt'>;
+  config: Config;
   questionnaire?: Questionnaire;
+  /** Default campaign (dates from the environment); admins' saved settings take precedence. */
   campaign?: Campaign;
   territory?: Territory;
-  /** The clock, injectable so tests can move through campaign dates. */
+  /** The clock, injectable so tests can move through campaign dates and lockouts. */
   now?: () => Date;
   logger?: Logger;
 };
 
 /** Builds the whole application without listening: server.ts listens, tests call it directly. */
 export function createApp(deps: AppDeps) {
+  const { db, config } = deps;
   const questionnaire = deps.questionnaire ?? loadQuestionnaire();
-  const campaign =
-    deps.campaign ?? buildCampaign({ opensAt: deps.config.campaignOpensAt, closesAt: deps.config.campaignClosesAt });
+  const campaign = createCampaignSettings(
+    db,
+    deps.campaign ?? buildCampaign({ opensAt: config.campaignOpensAt, closesAt: config.campaignClosesAt }),
+  );
   const territory = deps.territory ?? sharedTerritory();
   const logger = deps.logger ?? consoleLogger;
   const now = deps.now ?? (() => new Date());
+  const staffStore = createStaffStore(db);
 
   const app = express();
   app.disable('x-powered-by');
+  // Only behind a known number of proxies is X-Forwarded-For believed (rate limits, req.secure).
+  app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
   app.engine('hbs', createViewEngine());
   app.set('view engine', 'hbs');
   app.set('views', VIEWS_DIR);
 
   app.use(requestLog(logger));
-  app.use(securityHeaders({ https: deps.config.cookieSecure }));
+  app.use(securityHeaders());
   app.use(
     '/static',
     express.static(path.resolve(import.meta.dirname, '../public'), { maxAge: '1d', fallthrough: false, index: false }),
   );
   app.get('/healthz', (_req, res) => {
-    const row = deps.db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number };
+    const row = db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number };
     res.set('Cache-Control', 'no-store').json({ status: 'ok', migrations: row.n, questionnaire: `${questionnaire.id}@${questionnaire.version}` });
   });
   app.use(territoryRouter(territory));
@@ -59,14 +72,25 @@ export function createApp(deps: AppDeps) {
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
   app.use(cookieParser());
   app.use((_req, res, next) => {
-    // Pages hold a respondent's answers: never cached by a shared device or proxy.
+    // Pages hold a respondent's answers or staff data: never cached by a shared device or proxy.
     res.set('Cache-Control', 'no-store');
     next();
   });
-  app.use(csrfProtection({ secure: deps.config.cookieSecure }));
+  app.use(loadStaff(staffStore, { idleMs: config.staffSessionIdleMinutes * 60_000, now }));
+  app.use(csrfProtection());
   app.use(
-    surveyRouter({ questionnaire, campaign, territory, store: createSurveyStore(deps.db), now, cookieSecure: deps.config.cookieSecure }),
+    surveyRouter({
+      questionnaire,
+      campaign: () => campaign.get(),
+      territory,
+      store: createSurveyStore(db),
+      now,
+      submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
+      timing: createFormTiming(config.sessionSecret),
+      minSectionSeconds: config.minSectionSeconds,
+    }),
   );
+  app.use(staffRouter({ db, store: staffStore, campaign, now }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

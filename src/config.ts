@@ -17,8 +17,21 @@ const envSchema = z.object({
   // Optional campaign window; without them the questionnaire is open.
   CAMPAIGN_OPENS_AT: isoDate.optional(),
   CAMPAIGN_CLOSES_AT: isoDate.optional(),
-  // Set to 1 behind an HTTPS reverse proxy so cookies get the Secure flag.
-  COOKIE_SECURE: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  // Behind a reverse proxy: how many hops to trust for X-Forwarded-For/-Proto (0 = none), so the
+  // rate limits see the client and cookies get Secure over HTTPS.
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // First admin, created at start when no admin exists yet.
+  ADMIN_EMAIL: z.email('adresse e-mail invalide').optional(),
+  ADMIN_PASSWORD: z.string().min(12, '12 caractères au moins').optional(),
+  // Completed responses per client address per hour (0 = no limit). A school of 30 classes
+  // behind one NAT must pass.
+  SUBMIT_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  // Signs the form timestamps (minimum fill time); random per process when not set.
+  SESSION_SECRET: z.string().min(32, '32 caractères au moins').optional(),
+  DRAFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
+  // A section answered faster than this is flagged (not rejected).
+  MIN_SECTION_SECONDS: z.coerce.number().min(0).max(600).default(3),
 });
 
 export type Config = {
@@ -28,10 +41,22 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   campaignOpensAt?: Date;
   campaignClosesAt?: Date;
-  cookieSecure: boolean;
+  trustProxy: number;
+  adminEmail?: string;
+  adminPassword?: string;
+  submitRateLimit: number;
+  sessionSecret?: string;
+  draftRetentionDays: number;
+  staffSessionIdleMinutes: number;
+  minSectionSeconds: number;
 };
 
 export class ConfigError extends Error {}
+
+/** The values tests and tools start from: the defaults, as if no variable were set. */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), ...overrides };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as "not set", as in most deployment tools.
@@ -42,6 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Configuration invalide :\n  ADMIN_EMAIL et ADMIN_PASSWORD vont ensemble');
+  }
   if (e.CAMPAIGN_OPENS_AT && e.CAMPAIGN_CLOSES_AT && e.CAMPAIGN_OPENS_AT >= e.CAMPAIGN_CLOSES_AT) {
     throw new ConfigError('Configuration invalide :\n  CAMPAIGN_CLOSES_AT doit être après CAMPAIGN_OPENS_AT');
   }
@@ -52,7 +80,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     campaignOpensAt: e.CAMPAIGN_OPENS_AT,
     campaignClosesAt: e.CAMPAIGN_CLOSES_AT,
-    cookieSecure: e.COOKIE_SECURE,
+    trustProxy: e.TRUST_PROXY,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    submitRateLimit: e.SUBMIT_RATE_LIMIT,
+    sessionSecret: e.SESSION_SECRET,
+    draftRetentionDays: e.DRAFT_RETENTION_DAYS,
+    staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
+    minSectionSeconds: e.MIN_SECTION_SECONDS,
   };
 }
 

@@ -5,7 +5,9 @@ describe('configuration', () => {
   it('has working defaults', () => {
     expect(loadConfig({})).toEqual({
       port: 3000, host: '0.0.0.0', databasePath: './data/avenir.db', nodeEnv: 'development',
-      campaignOpensAt: undefined, campaignClosesAt: undefined, cookieSecure: false,
+      campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
+      adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
+      draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
     });
   });
 
@@ -15,7 +17,13 @@ describe('configuration', () => {
     [{ NODE_ENV: 'staging' }, /NODE_ENV/],
     [{ CAMPAIGN_OPENS_AT: '25/11/2022' }, /CAMPAIGN_OPENS_AT: date attendue/],
     [{ CAMPAIGN_OPENS_AT: '2023-02-01', CAMPAIGN_CLOSES_AT: '2022-11-25' }, /CAMPAIGN_CLOSES_AT doit être après/],
-    [{ COOKIE_SECURE: 'yes' }, /COOKIE_SECURE/],
+    [{ TRUST_PROXY: 'oui' }, /TRUST_PROXY/],
+    [{ SUBMIT_RATE_LIMIT: '-1' }, /SUBMIT_RATE_LIMIT/],
+    [{ ADMIN_EMAIL: 'pas-une-adresse', ADMIN_PASSWORD: 'x'.repeat(12) }, /ADMIN_EMAIL/],
+    [{ ADMIN_EMAIL: 'admin@example.org' }, /ADMIN_EMAIL et ADMIN_PASSWORD vont ensemble/],
+    [{ ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: 'court' }, /ADMIN_PASSWORD: 12 caractères/],
+    [{ SESSION_SECRET: 'trop-court' }, /SESSION_SECRET/],
+    [{ DRAFT_RETENTION_DAYS: '0' }, /DRAFT_RETENTION_DAYS/],
   ])('fails fast on %o', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });

@@ -1,18 +1,21 @@
 import request from 'supertest';
 import { createApp, type AppDeps } from '../src/app.js';
 import { buildCampaign, type Campaign } from '../src/campaign/campaign.js';
+import { defaultConfig, type Config } from '../src/config.js';
 import { openDatabase, type Db } from '../src/db/connection.js';
 import { silentLogger } from '../src/http/requestLog.js';
 
 export type TestApp = { app: ReturnType<typeof createApp>; db: Db; logs: string[] };
 
 /** A full app on a fresh in-memory database, with a logger that records what would be logged. */
-export function makeApp(opts: { campaign?: Campaign; now?: () => Date; db?: Db } = {}): TestApp {
+export function makeApp(opts: { campaign?: Campaign; now?: () => Date; db?: Db; config?: Partial<Config> } = {}): TestApp {
   const db = opts.db ?? openDatabase(':memory:');
   const logs: string[] = [];
   const deps: AppDeps = {
     db,
-    config: { cookieSecure: false },
+    // Form timing off by default: scripted respondents are instantaneous. Tests of the
+    // "too fast" flag set it explicitly.
+    config: defaultConfig({ minSectionSeconds: 0, ...opts.config }),
     campaign: opts.campaign ?? buildCampaign({}),
     now: opts.now,
     logger: { ...silentLogger, info: (m) => logs.push(m), error: (m, e) => logs.push(`${m} ${String(e)}`) },

@@ -9,17 +9,19 @@ export const CSRF_FIELD = '_csrf';
  * Double-submit token: a random value in an HttpOnly SameSite cookie that every form echoes in a
  * hidden field. A POST without the matching pair is refused (403) before anything is stored.
  */
-export function csrfProtection(opts: { secure: boolean }) {
+export function csrfProtection() {
   return (req: Request, res: Response, next: NextFunction) => {
     let token: unknown = req.cookies?.[CSRF_COOKIE];
     if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
       token = crypto.randomBytes(32).toString('base64url');
-      res.cookie(CSRF_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/' });
+      res.cookie(CSRF_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
       // A fresh cookie can't match anything posted with this request.
       req.cookies = { ...(req.cookies ?? {}), [CSRF_COOKIE]: undefined };
     }
     res.locals.csrfToken = token;
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    // A script with a personal API token carries no cookie: no cross-site request can forge it.
+    if (req.staffVia === 'token') return next();
 
     const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
     const expected = req.cookies?.[CSRF_COOKIE];

@@ -1,11 +1,12 @@
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 
 /**
  * Strict headers: scripts, styles and fonts only from this app (no inline script), no framing,
  * and no Referer at all, so survey URLs (with their relay code) never leak to another site.
  */
-export function securityHeaders(opts: { https: boolean }) {
-  return helmet({
+export function securityHeaders() {
+  const headers = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -19,11 +20,15 @@ export function securityHeaders(opts: { https: boolean }) {
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
         objectSrc: ["'none'"],
-        ...(opts.https ? { upgradeInsecureRequests: [] } : {}),
       },
     },
     referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: opts.https ? { maxAge: 15552000 } : false,
+    // HSTS is sent below, only on HTTPS requests (directly or via a trusted proxy).
+    strictTransportSecurity: false,
     crossOriginEmbedderPolicy: false,
   });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.secure) res.set('Strict-Transport-Security', 'max-age=15552000');
+    headers(req, res, next);
+  };
 }

@@ -47,7 +47,8 @@ export type SectionResult = {
 };
 
 /** Field names the section's form may post besides the questions' own fields. */
-export const FORM_META_FIELDS = new Set(['_csrf', 'action', 'website']);
+/** `website` is the honeypot (invisible to people), `_t` the signed time the page was shown. */
+export const FORM_META_FIELDS = new Set(['_csrf', 'action', 'website', '_t']);
 
 export function sectionFieldNames(section: Section): Set<string> {
   return new Set(section.questions.flatMap((q) => handlerFor(q).fieldNames(q)));

@@ -1,10 +1,12 @@
 import express, { type Request, type Response } from 'express';
 import { campaignState, findChannel, type Campaign } from '../campaign/campaign.js';
+import { clientKey, type RateLimiter } from '../http/rateLimit.js';
 import { choicesBefore, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import type { RawValues } from '../questionnaire/types/common.js';
 import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
+import type { FormTiming } from './formTiming.js';
 import { buildSectionPage } from './sectionView.js';
 import { newToken, type Draft, type SurveyStore } from './store.js';
 
@@ -14,21 +16,26 @@ export const CHANNEL_COOKIE = 'avenir_canal';
 
 export type SurveyDeps = {
   questionnaire: Questionnaire;
-  campaign: Campaign;
+  /** The campaign as currently set (admins can change dates and channels). */
+  campaign: () => Campaign;
   territory: Territory;
   store: SurveyStore;
   now: () => Date;
-  cookieSecure: boolean;
+  /** Completed responses per client address (SUBMIT_RATE_LIMIT). */
+  submitLimiter: RateLimiter;
+  timing: FormTiming;
+  minSectionSeconds: number;
 };
 
 /** The respondent's path: landing, four section pages, thank-you. Plain HTML forms throughout. */
 export function surveyRouter(deps: SurveyDeps) {
-  const { questionnaire: q, campaign, territory, store } = deps;
+  const { questionnaire: q, territory, store } = deps;
   const total = q.sections.length;
   const communeList = territory.pmaCommunes().map((c) => ({ name: c.name }));
   const router = express.Router();
 
-  const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: deps.cookieSecure, path: '/' };
+  // Secure whenever the request came over HTTPS (directly or through a trusted proxy).
+  const cookieOpts = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/' });
   const DAY = 24 * 3600 * 1000;
 
   const draftOf = (req: Request): Draft | undefined => store.findDraft(req.cookies?.[DRAFT_COOKIE], q);
@@ -47,13 +54,13 @@ export function surveyRouter(deps: SurveyDeps) {
   const currentStep = (draft: Draft | undefined) => Math.min((draft?.reachedSection ?? 0) + 1, total);
 
   router.get('/', (req, res) => {
-    const channel = findChannel(campaign, req.query.canal);
+    const channel = findChannel(deps.campaign(), req.query.canal);
     if (req.query.canal !== undefined) {
       // Record a declared relay code, then drop it from the address bar (it would be shared on).
-      if (channel) res.cookie(CHANNEL_COOKIE, channel, { ...cookieBase, maxAge: 30 * DAY });
+      if (channel) res.cookie(CHANNEL_COOKIE, channel, { ...cookieOpts(req), maxAge: 30 * DAY });
       return res.redirect(303, '/');
     }
-    const state = campaignState(campaign, deps.now());
+    const state = campaignState(deps.campaign(), deps.now());
     if (!state.open) return renderClosed(res, 200, state);
     const draft = draftOf(req);
     if (!draft && hasAnswered(req)) return res.render('survey/already-answered', { pageTitle: fr.alreadyAnswered.title });
@@ -77,7 +84,7 @@ export function surveyRouter(deps: SurveyDeps) {
   router.get('/questionnaire/:step', (req, res, next) => {
     const step = stepParam(req);
     if (!step) return next();
-    const state = campaignState(campaign, deps.now());
+    const state = campaignState(deps.campaign(), deps.now());
     if (!state.open) return renderClosed(res, 200, state);
     const draft = draftOf(req);
     if (!draft && hasAnswered(req)) return res.redirect(303, '/');
@@ -95,6 +102,7 @@ export function surveyRouter(deps: SurveyDeps) {
         earlier: choicesBefore(q, drafts, step - 1, territory),
         territory,
         csrfToken: res.locals.csrfToken,
+        formStamp: deps.timing.stamp(deps.now()),
         communeList,
       }),
     );
@@ -103,6 +111,7 @@ export function surveyRouter(deps: SurveyDeps) {
   router.post('/questionnaire/:step', (req, res, next) => {
     const step = stepParam(req);
     if (!step) return next();
+    const campaign = deps.campaign();
     const state = campaignState(campaign, deps.now());
     if (!state.open) return renderClosed(res, 403, state, fr.closed.postRefused);
 
@@ -117,8 +126,16 @@ export function surveyRouter(deps: SurveyDeps) {
     if (!draft) {
       draftToken = newToken();
       draft = store.createDraft(draftToken, q, findChannel(campaign, req.cookies?.[CHANNEL_COOKIE]) ?? null, now);
-      res.cookie(DRAFT_COOKIE, draftToken, { ...cookieBase, maxAge: 30 * DAY });
-      res.clearCookie(CHANNEL_COOKIE, cookieBase);
+      res.cookie(DRAFT_COOKIE, draftToken, { ...cookieOpts(req), maxAge: 30 * DAY });
+      res.clearCookie(CHANNEL_COOKIE, cookieOpts(req));
+    }
+
+    // Anti-abuse signals flag the response for analysts; they never block a respondent.
+    if (typeof req.body?.website === 'string' && req.body.website.trim() !== '') store.flag(draft.id, 'piege');
+    if (req.body?.action !== 'previous') {
+      const elapsed = deps.timing.elapsed(req.body?._t, now);
+      if (elapsed === 'missing') store.flag(draft.id, 'horodatage');
+      else if (typeof elapsed === 'number' && elapsed < deps.minSectionSeconds) store.flag(draft.id, 'rapide');
     }
 
     const index = step - 1;
@@ -149,6 +166,7 @@ export function surveyRouter(deps: SurveyDeps) {
           earlier: choicesBefore(q, drafts, i, territory),
           territory,
           csrfToken: res.locals.csrfToken,
+          formStamp: deps.timing.stamp(deps.now()),
           communeList,
         }),
       );
@@ -162,17 +180,29 @@ export function surveyRouter(deps: SurveyDeps) {
       const i = whole.firstInvalid;
       return renderSection(i, whole.sections[i].errors, [fr.errors.earlierSection]);
     }
-    store.complete(draft.id, draftToken!, whole.rows, total, now);
-    res.clearCookie(DRAFT_COOKIE, cookieBase);
-    res.cookie(DONE_COOKIE, '1', { ...cookieBase, maxAge: 365 * DAY });
+    // A script flooding completions from one address is stopped; a classroom behind one NAT
+    // (30 pupils, a few minutes) is far below the limit. The draft stays: nothing typed is lost.
+    const client = clientKey(req);
+    if (!deps.submitLimiter.allowed(client)) {
+      res.set('Retry-After', String(Math.ceil(deps.submitLimiter.retryAfterMs(client) / 1000)));
+      return res.status(429).render('errors/message', {
+        pageTitle: fr.http.tooManyTitle,
+        title: fr.http.tooManyTitle,
+        message: fr.errors.tooManySubmissions,
+        link: { href: `/questionnaire/${total}`, label: fr.http.resume },
+      });
+    }
+    if (store.complete(draft.id, draftToken!, whole.rows, total, now)) deps.submitLimiter.hit(client);
+    res.clearCookie(DRAFT_COOKIE, cookieOpts(req));
+    res.cookie(DONE_COOKIE, '1', { ...cookieOpts(req), maxAge: 365 * DAY });
     res.redirect(303, '/merci');
   });
 
   router.get('/merci', (_req, res) => res.render('survey/thanks', { pageTitle: fr.thanks.title }));
 
-  router.post('/nouvelle-reponse', (_req, res) => {
-    res.clearCookie(DONE_COOKIE, cookieBase);
-    res.clearCookie(DRAFT_COOKIE, cookieBase);
+  router.post('/nouvelle-reponse', (req, res) => {
+    res.clearCookie(DONE_COOKIE, cookieOpts(req));
+    res.clearCookie(DRAFT_COOKIE, cookieOpts(req));
     res.redirect(303, '/');
   });
 

@@ -38,6 +38,7 @@ export function buildSectionPage(args: {
   earlier: Choices;
   territory: Territory;
   csrfToken: string;
+  formStamp: string;
   communeList: { name: string }[];
 }) {
   const { questionnaire, index, raw, errors, earlier, territory } = args;
@@ -104,6 +105,8 @@ export function buildSectionPage(args: {
     questions,
     summary: summary.length ? { title: fr.errors.summaryTitle, intro: fr.errors.summaryIntro(summary.length), items: summary } : undefined,
     csrfToken: args.csrfToken,
+    formStamp: args.formStamp,
+    honeypot: fr.survey.honeypot,
     communeList: args.communeList,
     scripts: true,
   };

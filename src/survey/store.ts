@@ -50,6 +50,7 @@ export function createSurveyStore(db: Db) {
     deleteSections: db.prepare(`DELETE FROM draft_sections WHERE response_id = ?`),
     rememberToken: db.prepare(`INSERT OR IGNORE INTO completed_tokens (token_hash, completed_day) VALUES (?, ?)`),
     isCompletedToken: db.prepare(`SELECT 1 FROM completed_tokens WHERE token_hash = ?`),
+    flag: db.prepare(`UPDATE responses SET flagged = 1, flag_reason = coalesce(flag_reason, ?) WHERE id = ?`),
   };
 
   return {
@@ -74,6 +75,11 @@ export function createSurveyStore(db: Db) {
       stmts.upsertSection.run(draftId, sectionId, JSON.stringify(raw));
       stmts.touch.run(hourOf(now), reached, draftId);
     }),
+
+    /** Marks a response as probably automated; the first reason is kept. */
+    flag(draftId: string, reason: 'piege' | 'rapide' | 'horodatage') {
+      stmts.flag.run(reason, draftId);
+    },
 
     loadSections(draftId: string): Map<string, RawValues> {
       const rows = stmts.sections.all(draftId) as { sectionId: string; data: string }[];

@@ -14,10 +14,11 @@ describe('database', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['answers', 'completed_tokens', 'draft_sections', 'responses', 'schema_migrations']);
+    expect(tables).toEqual(expect.arrayContaining(['answers', 'completed_tokens', 'draft_sections', 'responses', 'schema_migrations', 'staff_users', 'audit_log']));
+    const files = fs.readdirSync(path.resolve(import.meta.dirname, '../../migrations')).filter((f) => f.endsWith('.sql'));
     db.close();
     const again = openDatabase(file);
-    expect(again.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: 1 });
+    expect(again.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: files.length });
     again.close();
   });
 

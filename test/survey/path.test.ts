@@ -513,7 +513,8 @@ describe('service endpoints', () => {
     const { app } = makeApp();
     const res = await request(app).get('/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', migrations: 1, questionnaire: 'mon_avenir_artois@1' });
+    expect(res.body).toEqual({ status: 'ok', migrations: expect.any(Number), questionnaire: 'mon_avenir_artois@1' });
+    expect(res.body.migrations).toBeGreaterThanOrEqual(2);
   });
 
   it('answers an unknown page with a French 404', async () => {

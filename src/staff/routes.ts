@@ -1,0 +1,324 @@
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import { parseParisDate } from '../config.js';
+import type { Db } from '../db/connection.js';
+import { clientKey, createRateLimiter } from '../http/rateLimit.js';
+import { fr } from '../strings.js';
+import type { CampaignSettings } from '../campaign/settings.js';
+import { AUDIT_ACTIONS, audit, listAudit } from './audit.js';
+import { requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
+import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import { ROLE_LABELS, ROLES, type Role, type StaffStore } from './store.js';
+
+export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_LOCK_MINUTES = 15;
+export const LOGIN_IP_MAX_FAILURES = 30;
+
+export type StaffDeps = {
+  db: Db;
+  store: StaffStore;
+  campaign: CampaignSettings;
+  now: () => Date;
+};
+
+/** Where to go after login: only a path of this site ("/x", never "//host" or "http://…"). */
+function safeReturn(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : '/equipe';
+}
+
+const emailSchema = z.email();
+
+export function staffRouter(deps: StaffDeps) {
+  const { db, store } = deps;
+  const router = express.Router();
+  // Failed sign-ins per client address, on top of the per-account lock.
+  const ipFailures = createRateLimiter({ windowMs: LOGIN_LOCK_MINUTES * 60_000, max: LOGIN_IP_MAX_FAILURES, now: () => deps.now().getTime() });
+  const cookieOpts = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/' });
+
+  const renderLogin = (res: Response, status: number, data: { email?: string; error?: string; retour?: string }) =>
+    res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, ...data, retour: safeReturn(data.retour) });
+
+  router.get('/login', (req, res) => {
+    if (req.staff && req.staffVia === 'session') return res.redirect(303, safeReturn(req.query.retour));
+    renderLogin(res, 200, { retour: String(req.query.retour ?? '') });
+  });
+
+  router.post('/login', async (req, res, next) => {
+    try {
+      const email = typeof req.body?.email === 'string' ? req.body.email.trim().slice(0, 200) : '';
+      const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 500) : '';
+      const retour = req.body?.retour;
+      const client = clientKey(req);
+      if (!email || !password) {
+        return renderLogin(res, 422, { email, retour, error: !email ? fr.staff.emailMissing : fr.staff.passwordMissing });
+      }
+      if (!ipFailures.allowed(client)) {
+        const minutes = Math.max(1, Math.ceil(ipFailures.retryAfterMs(client) / 60_000));
+        return renderLogin(res.set('Retry-After', String(minutes * 60)), 429, { email, retour, error: fr.staff.tooManyFromNetwork(minutes) });
+      }
+      const now = deps.now().getTime();
+      const user = store.byEmail(email);
+      if (user && user.lockedUntil && user.lockedUntil > now) {
+        await dummyVerify(password);
+        audit(db, email, 'login.failure', { reason: 'bloque' }, deps.now());
+        return renderLogin(res, 429, { email, retour, error: fr.staff.accountLocked(Math.ceil((user.lockedUntil - now) / 60_000)) });
+      }
+      const ok = user && !user.disabled ? await verifyPassword(user.passwordHash, password) : await dummyVerify(password);
+      if (!ok || !user) {
+        ipFailures.hit(client);
+        audit(db, email, 'login.failure', { reason: user?.disabled ? 'desactive' : 'identifiants' }, deps.now());
+        if (user && !user.disabled) {
+          const { locked } = store.recordFailure(user.id, LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES * 60_000, now);
+          if (locked) {
+            audit(db, user.email, 'login.locked', { minutes: LOGIN_LOCK_MINUTES }, deps.now());
+            return renderLogin(res, 429, { email, retour, error: fr.staff.accountLocked(LOGIN_LOCK_MINUTES) });
+          }
+        }
+        return renderLogin(res, 401, { email, retour, error: fr.staff.badCredentials });
+      }
+      store.clearFailures(user.id);
+      // Rotation: whatever session the browser had is dropped and a fresh one issued.
+      const previous = req.cookies?.[STAFF_COOKIE];
+      if (typeof previous === 'string') store.deleteSession(previous);
+      const token = store.createSession(user.id, now);
+      res.cookie(STAFF_COOKIE, token, { ...cookieOpts(req), maxAge: SESSION_MAX_AGE_MS });
+      audit(db, user.email, 'login.success', undefined, deps.now());
+      res.redirect(303, safeReturn(retour));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/logout', (req, res) => {
+    const token = req.cookies?.[STAFF_COOKIE];
+    if (typeof token === 'string') store.deleteSession(token);
+    if (req.staff) audit(db, req.staff.email, 'logout', undefined, deps.now());
+    res.clearCookie(STAFF_COOKIE, cookieOpts(req));
+    res.redirect(303, '/login');
+  });
+
+  router.get('/equipe', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
+    const role = req.staff!.role;
+    const flagged = (db.prepare('SELECT count(*) AS n FROM responses WHERE flagged = 1').get() as { n: number }).n;
+    res.render('staff/home', {
+      pageTitle: fr.staff.homeTitle,
+      signedIn: fr.staff.signedInAs(req.staff!.email, ROLE_LABELS[role]),
+      isAdmin: role === 'admin',
+      canAnalyse: role === 'admin' || role === 'analyst',
+      flagged,
+    });
+  });
+
+  // Personal API tokens (analysts and admins: exports from scripts).
+  const tokensPage = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) =>
+    res.status(status).render('staff/tokens', {
+      pageTitle: fr.staff.tokensTitle,
+      tokens: store.listTokens(req.staff!.id).map((t) => ({ ...t, revoked: Boolean(t.revokedAt) })),
+      ...extra,
+    });
+  router.get('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => tokensPage(req, res));
+  router.post('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => {
+    const label = typeof req.body?.label === 'string' ? req.body.label.trim() : '';
+    if (!label || [...label].length > 80) return tokensPage(req, res, { error: fr.staff.tokenLabelMissing, label }, 422);
+    const { token, id } = store.createToken(req.staff!.id, label, deps.now());
+    audit(db, req.staff!.email, 'token.create', { token: id, label }, deps.now());
+    tokensPage(req, res, { created: token }, 201);
+  });
+  router.post('/compte/jetons/:id/revoquer', requirePage('admin', 'analyst'), (req, res) => {
+    if (store.revokeToken(req.staff!.id, String(req.params.id), deps.now())) {
+      audit(db, req.staff!.email, 'token.revoke', { token: String(req.params.id) }, deps.now());
+    }
+    tokensPage(req, res, { notice: fr.staff.tokenRevoked });
+  });
+
+  // Accounts (admins).
+  const accountsPage = (res: Response, extra: Record<string, unknown> = {}, status = 200) =>
+    res.status(status).render('staff/accounts', {
+      pageTitle: fr.staff.accountsTitle,
+      accounts: store.list().map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role], active: !u.disabled })),
+      roles: ROLES.map((r) => ({ code: r, label: ROLE_LABELS[r], selected: extra.role === r })),
+      ...extra,
+    });
+  router.get('/admin/comptes', requirePage('admin'), (_req, res) => accountsPage(res));
+  router.post('/admin/comptes', requirePage('admin'), async (req, res, next) => {
+    try {
+      const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : '';
+      const role = req.body?.role as Role;
+      const errors: Record<string, string> = {};
+      if (!emailSchema.safeParse(email).success) errors.email = fr.staff.emailInvalid;
+      else if (store.byEmail(email)) errors.email = fr.staff.emailTaken;
+      if (!ROLES.includes(role)) errors.role = fr.staff.roleInvalid;
+      if (Object.keys(errors).length) return accountsPage(res, { errors, email, role }, 422);
+      const password = generatePassword();
+      store.create(email, role, await hashPassword(password), deps.now());
+      audit(db, req.staff!.email, 'account.create', { email, role }, deps.now());
+      accountsPage(res, { secret: { message: fr.staff.accountCreated(email), value: password } }, 201);
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.post('/admin/comptes/:id/:action', requirePage('admin'), async (req, res, next) => {
+    try {
+      const target = store.byId(String(req.params.id));
+      if (!target) return accountsPage(res, {}, 404);
+      const me = req.staff!;
+      const action = String(req.params.action);
+      const lastAdmin = target.role === 'admin' && !target.disabled && store.countAdmins() <= 1;
+      if (action === 'desactiver') {
+        if (target.id === me.id) return accountsPage(res, { error: fr.staff.notSelf }, 422);
+        if (lastAdmin) return accountsPage(res, { error: fr.staff.lastAdmin }, 422);
+        store.setDisabled(target.id, true);
+        audit(db, me.email, 'account.disable', { email: target.email }, deps.now());
+      } else if (action === 'reactiver') {
+        store.setDisabled(target.id, false);
+        audit(db, me.email, 'account.enable', { email: target.email }, deps.now());
+      } else if (action === 'mot-de-passe') {
+        const password = generatePassword();
+        store.setPassword(target.id, await hashPassword(password));
+        audit(db, me.email, 'account.password_reset', { email: target.email }, deps.now());
+        return accountsPage(res, { secret: { message: fr.staff.passwordReset(target.email), value: password } });
+      } else if (action === 'role') {
+        const role = req.body?.role as Role;
+        if (!ROLES.includes(role)) return accountsPage(res, { error: fr.staff.roleInvalid }, 422);
+        if (lastAdmin && role !== 'admin') return accountsPage(res, { error: fr.staff.lastAdmin }, 422);
+        store.setRole(target.id, role);
+        audit(db, me.email, 'account.role', { email: target.email, from: target.role, to: role }, deps.now());
+      } else return accountsPage(res, {}, 404);
+      res.redirect(303, '/admin/comptes');
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // Audit log (admins).
+  router.get('/admin/journal', requirePage('admin'), (req, res) => {
+    const before = Number(req.query.avant);
+    const entries = listAudit(db, { limit: 100, beforeId: Number.isInteger(before) && before > 0 ? before : undefined });
+    res.render('staff/audit', {
+      pageTitle: fr.staff.auditTitle,
+      entries: entries.map((e) => ({
+        ...e,
+        label: AUDIT_ACTIONS[e.action as keyof typeof AUDIT_ACTIONS] ?? e.action,
+        details: e.details ? Object.entries(e.details).map(([k, v]) => `${k} : ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ') : '',
+      })),
+      older: entries.length === 100 ? entries[entries.length - 1].id : undefined,
+    });
+  });
+
+  // Campaign settings, closing, deletion (admins).
+  const campaignPage = (res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const c = deps.campaign.get();
+    const isClosed = Boolean(c.closesAt && c.closesAt <= deps.now());
+    const counts = db.prepare(`SELECT status, count(*) AS n FROM responses GROUP BY status`).all() as { status: string; n: number }[];
+    res.status(status).render('staff/campaign', {
+      pageTitle: fr.staff.campaignTitle,
+      opensAt: c.opensAt ? toParisInput(c.opensAt) : '',
+      closesAt: c.closesAt ? toParisInput(c.closesAt) : '',
+      channels: c.channels.map((ch) => `${ch.code};${ch.label}`).join('\n'),
+      isClosed,
+      complete: counts.find((x) => x.status === 'complete')?.n ?? 0,
+      drafts: counts.find((x) => x.status === 'draft')?.n ?? 0,
+      ...extra,
+    });
+  };
+  router.get('/admin/campagne', requirePage('admin'), (_req, res) => campaignPage(res));
+  router.post('/admin/campagne', requirePage('admin'), (req, res) => {
+    const body = req.body ?? {};
+    const errors: Record<string, string> = {};
+    const date = (field: string): Date | undefined | null => {
+      const v = typeof body[field] === 'string' ? body[field].trim() : '';
+      if (!v) return undefined;
+      if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/.test(v)) return null;
+      const d = parseParisDate(v);
+      return Number.isNaN(d.getTime()) ? null : d;
+    };
+    const opensAt = date('opensAt');
+    const closesAt = date('closesAt');
+    if (opensAt === null) errors.opensAt = fr.staff.dateInvalid;
+    if (closesAt === null) errors.closesAt = fr.staff.dateInvalid;
+    if (opensAt && closesAt && opensAt >= closesAt) errors.closesAt = fr.staff.datesOrder;
+    const lines = String(typeof body.channels === 'string' ? body.channels : '').split(/\r?\n/);
+    const channels: { code: string; label: string }[] = [];
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      const m = /^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*;\s*(.{1,120}?)\s*$/.exec(line);
+      if (!m || m[1].length > 40 || channels.some((c) => c.code === m[1])) errors.channels ??= fr.staff.channelsInvalid(i + 1);
+      else channels.push({ code: m[1], label: m[2] });
+    });
+    if (Object.keys(errors).length) {
+      return campaignPage(res, { errors, opensAt: body.opensAt, closesAt: body.closesAt, channels: body.channels }, 422);
+    }
+    const before = deps.campaign.get();
+    deps.campaign.save({ opensAt: opensAt ?? undefined, closesAt: closesAt ?? undefined, channels });
+    audit(db, req.staff!.email, 'settings.campaign', {
+      ouverture: opensAt?.toISOString() ?? null,
+      cloture: closesAt?.toISOString() ?? null,
+      canaux: channels.length,
+      canauxAvant: before.channels.length,
+    }, deps.now());
+    campaignPage(res, { notice: fr.staff.saved });
+  });
+  router.post('/admin/campagne/cloturer', requirePage('admin'), (req, res) => {
+    const c = deps.campaign.get();
+    const now = deps.now();
+    deps.campaign.save({ ...c, opensAt: c.opensAt && c.opensAt < now ? c.opensAt : undefined, closesAt: now });
+    audit(db, req.staff!.email, 'campaign.close', undefined, now);
+    campaignPage(res, { notice: fr.staff.closed });
+  });
+  router.post('/admin/campagne/supprimer-reponses', requirePage('admin'), (req, res) => {
+    const c = deps.campaign.get();
+    if (!(c.closesAt && c.closesAt <= deps.now())) return campaignPage(res, { deleteError: fr.staff.deleteNotClosed }, 422);
+    if (req.body?.confirmation !== 'SUPPRIMER') return campaignPage(res, { deleteError: fr.staff.deleteConfirmWrong }, 422);
+    const deleted = db.transaction(() => {
+      const n = (db.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n;
+      db.prepare('DELETE FROM answers').run();
+      db.prepare('DELETE FROM draft_sections').run();
+      db.prepare('DELETE FROM responses').run();
+      db.prepare('DELETE FROM completed_tokens').run();
+      return n;
+    })();
+    audit(db, req.staff!.email, 'responses.delete', { reponses: deleted }, deps.now());
+    campaignPage(res, { notice: fr.staff.deleted(deleted) });
+  });
+
+  // Flagged responses (analysts and admins): visible, reversible, audited.
+  const flaggedPage = (res: Response) => {
+    const rows = db
+      .prepare(
+        `SELECT id, status, flag_reason AS reason, channel, coalesce(completed_hour, updated_hour) AS hour
+         FROM responses WHERE flagged = 1 ORDER BY hour DESC LIMIT 500`,
+      )
+      .all() as { id: string; status: string; reason: string | null; channel: string | null; hour: string }[];
+    res.render('staff/flagged', {
+      pageTitle: fr.staff.flaggedTitle,
+      rows: rows.map((r) => ({ ...r, reasonLabel: fr.staff.flagReasons[r.reason ?? ''] ?? r.reason, hour: r.hour.replace('T', ' ') + ' h' })),
+    });
+  };
+  router.get('/analyse/signalements', requirePage('admin', 'analyst'), (_req, res) => flaggedPage(res));
+  router.post('/analyse/signalements/:id/lever', requirePage('admin', 'analyst'), (req, res) => {
+    const changed = db.prepare('UPDATE responses SET flagged = 0 WHERE id = ? AND flagged = 1').run(String(req.params.id)).changes;
+    if (changed) audit(db, req.staff!.email, 'moderation.unflag', { reponse: String(req.params.id) }, deps.now());
+    res.redirect(303, '/analyse/signalements');
+  });
+
+  return router;
+}
+
+/** "2023-01-31T18:00" in Paris time, the format the settings form reads back. */
+function toParisInput(d: Date): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Paris',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  );
+  const date = `${p.year}-${p.month}-${p.day}`;
+  return p.hour === '00' && p.minute === '00' ? date : `${date}T${p.hour}:${p.minute}`;
+}

@@ -1,0 +1,28 @@
+import crypto from 'node:crypto';
+
+/**
+ * Each section form carries the time it was shown, signed so it can't be forged. On submit we
+ * compute how long the page took: a section answered in under a couple of seconds was not read by
+ * a person. Only the resulting flag is stored, never the time itself.
+ */
+export function createFormTiming(secret: string | undefined) {
+  const key = secret ?? crypto.randomBytes(32).toString('hex');
+  const sign = (ms: string) => crypto.createHmac('sha256', key).update(ms).digest('base64url').slice(0, 22);
+  return {
+    stamp(now: Date): string {
+      const ms = String(now.getTime());
+      return `${ms}.${sign(ms)}`;
+    },
+    /** Seconds since the page was shown; 'missing' when absent or malformed; 'unknown' when the
+     *  signature doesn't match (e.g. the server restarted with a random secret). */
+    elapsed(value: unknown, now: Date): number | 'missing' | 'unknown' {
+      if (typeof value !== 'string' || !/^\d{10,16}\.[A-Za-z0-9_-]{22}$/.test(value)) return 'missing';
+      const [ms, sig] = value.split('.');
+      const expected = sign(ms);
+      if (!crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(expected))) return 'unknown';
+      return (now.getTime() - Number(ms)) / 1000;
+    },
+  };
+}
+
+export type FormTiming = ReturnType<typeof createFormTiming>;
