@@ -1,9 +1,11 @@
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/connection.js';
+import { purgeAbandonedDrafts } from './db/maintenance.js';
+import { ensureFirstAdmin } from './staff/bootstrap.js';
 
 // The only file that listens. Configuration errors end the process with a clear message.
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (e) {
@@ -15,6 +17,20 @@ try {
 }
 
 const db = openDatabase(config.databasePath);
+await ensureFirstAdmin(db, { email: config.adminEmail, password: config.adminPassword }, (m) => console.log(m));
+
+// Abandoned drafts go after DRAFT_RETENTION_DAYS: at start, then every hour.
+const purge = () => {
+  try {
+    const n = purgeAbandonedDrafts(db, config.draftRetentionDays);
+    if (n) console.log(`${n} brouillon(s) abandonné(s) effacé(s).`);
+  } catch (e) {
+    console.error('Purge des brouillons impossible', e);
+  }
+};
+purge();
+setInterval(purge, 3600_000).unref();
+
 const app = createApp({ db, config });
 const server = app.listen(config.port, config.host, () => {
   console.log(`Mon avenir en Artois : http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`);

@@ -55,10 +55,12 @@ export class Respondent {
   async post(step: number, fields: Record<string, string | string[] | undefined>, action = 'next') {
     const page = await this.agent.get(`/questionnaire/${step}`).redirects(0);
     const token = page.status === 200 ? csrfFrom(page.text) : await this.token();
+    // Like a browser, echo the page's hidden fields (the signed time the page was shown).
+    const stamp = /name="_t" value="([^"]+)"/.exec(page.text)?.[1];
     return this.agent
       .post(`/questionnaire/${step}`)
       .type('form')
-      .send(formBody({ _csrf: token, action, ...fields }));
+      .send(formBody({ _csrf: token, _t: stamp, action, ...fields }));
   }
 
   /** Posts without fetching the page first (replays, double taps). */

@@ -6,7 +6,7 @@ import { clientKey, createRateLimiter } from '../http/rateLimit.js';
 import { fr } from '../strings.js';
 import type { CampaignSettings } from '../campaign/settings.js';
 import { AUDIT_ACTIONS, audit, listAudit } from './audit.js';
-import { requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
+import { requireApi, requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
 import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { ROLE_LABELS, ROLES, type Role, type StaffStore } from './store.js';
 
@@ -107,6 +107,11 @@ export function staffRouter(deps: StaffDeps) {
       canAnalyse: role === 'admin' || role === 'analyst',
       flagged,
     });
+  });
+
+  // Lets a script check its token: who am I, with which role.
+  router.get('/api/moi', requireApi('admin', 'analyst', 'facilitator'), (req, res) => {
+    res.json({ email: req.staff!.email, role: req.staff!.role, via: req.staffVia });
   });
 
   // Personal API tokens (analysts and admins: exports from scripts).
