@@ -58,3 +58,32 @@ describe('server start', () => {
     }
   });
 });
+
+describe('npm run backup', () => {
+  it('writes a copy of the database named on the command line, and refuses to overwrite one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avenir-backup-cli-'));
+    const { openDatabase } = await import('../src/db/connection.js');
+    openDatabase(path.join(dir, 'avenir.db')).close();
+    const runCli = (args: string[]) => {
+      const child = spawn(tsx, ['src/db/backup-cli.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, DATABASE_PATH: path.join(dir, 'avenir.db') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      return new Promise<{ code: number | null; out: string }>((resolve) => child.on('exit', (code) => resolve({ code, out })));
+    };
+    const ok = await runCli([path.join(dir, 'sauvegardes', 'copie.db')]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('Sauvegarde écrite');
+    expect(fs.existsSync(path.join(dir, 'sauvegardes', 'copie.db'))).toBe(true);
+    const again = await runCli([path.join(dir, 'sauvegardes', 'copie.db')]);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain('existe déjà');
+    const usage = await runCli([]);
+    expect(usage.code).toBe(2);
+    expect(usage.out).toContain('Usage : npm run backup -- <fichier-de-sauvegarde.db>');
+  });
+});
