@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
@@ -11,6 +12,9 @@ import { createRateLimiter } from './http/rateLimit.js';
 import { consoleLogger, requestLog, type Logger } from './http/requestLog.js';
 import { securityHeaders } from './http/securityHeaders.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
+import { exportsRouter } from './exports/routes.js';
+import { createSseHub, type SseHub } from './live/hub.js';
+import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff } from './staff/auth.js';
@@ -22,6 +26,9 @@ import { createSurveyStore } from './survey/store.js';
 import { territory as sharedTerritory, type Territory } from './territory/communes.js';
 import { territoryRouter } from './territory/routes.js';
 
+// The package doesn't export its UMD build: find it next to the package's main file.
+const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+
 export type AppDeps = {
   db: Db;
   config: Config;
@@ -32,6 +39,8 @@ export type AppDeps = {
   /** The clock, injectable so tests can move through campaign dates and lockouts. */
   now?: () => Date;
   logger?: Logger;
+  /** Live updates; one per process (server.ts closes it on shutdown). */
+  hub?: SseHub;
 };
 
 /** Builds the whole application without listening: server.ts listens, tests call it directly. */
@@ -46,6 +55,7 @@ export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? consoleLogger;
   const now = deps.now ?? (() => new Date());
   const staffStore = createStaffStore(db);
+  const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
 
   const app = express();
   app.disable('x-powered-by');
@@ -58,6 +68,10 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestLog(logger));
   app.use(securityHeaders());
+  // Chart.js comes from its npm package, served by the app (no CDN).
+  app.get('/static/vendor/chart.umd.min.js', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=86400').sendFile(chartJsFile);
+  });
   app.use(
     '/static',
     express.static(path.resolve(import.meta.dirname, '../public'), { maxAge: '1d', fallthrough: false, index: false }),
@@ -88,9 +102,12 @@ export function createApp(deps: AppDeps) {
       submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
       timing: createFormTiming(config.sessionSecret),
       minSectionSeconds: config.minSectionSeconds,
+      onComplete: () => hub.notify(RESULTS_TOPIC),
     }),
   );
   app.use(staffRouter({ db, store: staffStore, campaign, now }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
+  app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

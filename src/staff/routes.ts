@@ -5,6 +5,7 @@ import type { Db } from '../db/connection.js';
 import { clientKey, createRateLimiter } from '../http/rateLimit.js';
 import { fr } from '../strings.js';
 import type { CampaignSettings } from '../campaign/settings.js';
+import { rebuildCounts } from '../results/counts.js';
 import { AUDIT_ACTIONS, audit, listAudit } from './audit.js';
 import { requireApi, requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
 import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
@@ -280,6 +281,7 @@ export function staffRouter(deps: StaffDeps) {
       db.prepare('DELETE FROM draft_sections').run();
       db.prepare('DELETE FROM responses').run();
       db.prepare('DELETE FROM completed_tokens').run();
+      rebuildCounts(db); // nothing left to count
       return n;
     })();
     audit(db, req.staff!.email, 'responses.delete', { reponses: deleted }, deps.now());

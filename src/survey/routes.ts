@@ -25,6 +25,8 @@ export type SurveyDeps = {
   submitLimiter: RateLimiter;
   timing: FormTiming;
   minSectionSeconds: number;
+  /** Called after a response is completed (live dashboards). */
+  onComplete?: () => void;
 };
 
 /** The respondent's path: landing, four section pages, thank-you. Plain HTML forms throughout. */
@@ -192,7 +194,10 @@ export function surveyRouter(deps: SurveyDeps) {
         link: { href: `/questionnaire/${total}`, label: fr.http.resume },
       });
     }
-    if (store.complete(draft.id, draftToken!, whole.rows, total, now)) deps.submitLimiter.hit(client);
+    if (store.complete(draft.id, draftToken!, whole.rows, total, now)) {
+      deps.submitLimiter.hit(client);
+      deps.onComplete?.();
+    }
     res.clearCookie(DRAFT_COOKIE, cookieOpts(req));
     res.cookie(DONE_COOKIE, '1', { ...cookieOpts(req), maxAge: 365 * DAY });
     res.redirect(303, '/merci');

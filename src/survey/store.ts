@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection.js';
 import type { AnswerRow, RawValues } from '../questionnaire/types/common.js';
+import { recordCompletion } from '../results/counts.js';
 
 // Persistence of drafts and completed responses. Every function commits before it returns, so a
 // route that answers after calling it never acknowledges something that isn't on disk.
@@ -96,6 +97,8 @@ export function createSurveyStore(db: Db) {
         const changed = stmts.complete.run(hourOf(now), hourOf(now), sectionCount, draftId).changes;
         if (changed !== 1) return false;
         for (const r of rows) stmts.insertAnswer.run(draftId, r.questionId, r.optionCode, r.valueText, r.valueNum);
+        // Running totals move in the same transaction: the dashboard never disagrees with answers.
+        recordCompletion(db, rows);
         stmts.deleteSections.run(draftId);
         stmts.rememberToken.run(hashToken(token), now.toISOString().slice(0, 10));
         return true;

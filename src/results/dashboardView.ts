@@ -1,0 +1,107 @@
+import type { Questionnaire } from '../questionnaire/schema.js';
+import type { Campaign } from '../campaign/campaign.js';
+import type { FunnelStep, QuestionResult, Results } from './aggregate.js';
+import { filterToQuery, FILTER_PREFIX, type Filter } from './filters.js';
+import { filterVariables } from './model.js';
+
+// Template data for the dashboard: French number formats, filter form and chips, tables that
+// are always there (charts only enhance them).
+
+const intFmt = new Intl.NumberFormat('fr-FR');
+const pctFmt = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+export const formatCount = (n: number) => intFmt.format(n);
+/** "37,2 %" with a narrow no-break space, as French typography wants. */
+export const formatPercent = (p: number | null) => (p === null ? '–' : `${pctFmt.format(p)}\u202f%`);
+
+/** The URL of the current page with one filter value added or one variable removed. */
+function withFilter(path: string, f: Filter, change: { add?: { variable: string; code: string }; remove?: string }) {
+  const params = filterToQuery(f);
+  if (change.remove) params.delete(FILTER_PREFIX + change.remove);
+  if (change.add) {
+    const key = FILTER_PREFIX + change.add.variable;
+    if (!params.getAll(key).includes(change.add.code)) params.append(key, change.add.code);
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path: string) {
+  const variables = filterVariables(q);
+  // The respondent profile (first section) is offered as checkboxes; any other variable can be
+  // filtered from a table row ("Filtrer") or the URL, and shows up as a removable chip.
+  const profileSection = q.sections[0].id;
+  const chosen = new Map(f.answers.map((a) => [a.variable, new Set(a.codes)]));
+  const profile = variables
+    .filter((v) => v.section.id === profileSection && v.choices && v.choices.length <= 12)
+    .map((v) => ({
+      id: v.id,
+      name: FILTER_PREFIX + v.id,
+      label: v.label,
+      options: v.choices!.map((c) => ({ code: c.code, label: c.label, checked: chosen.get(v.id)?.has(c.code) ?? false, domId: `filtre-${v.id}-${c.code}` })),
+    }));
+  const byId = new Map(variables.map((v) => [v.id, v]));
+  const chips = f.answers.map((a) => {
+    const v = byId.get(a.variable);
+    const labels = a.codes.map((c) => v?.choices?.find((x) => x.code === c)?.label ?? c);
+    return { label: `${v?.label ?? a.variable} : ${labels.join(' ou ')}`, removeHref: withFilter(path, f, { remove: a.variable }) };
+  });
+  return {
+    action: path,
+    profile,
+    // Filters outside the checkboxes are carried by hidden fields so that submitting keeps them.
+    hidden: f.answers
+      .filter((a) => !profile.some((p) => p.id === a.variable))
+      .flatMap((a) => a.codes.map((code) => ({ name: FILTER_PREFIX + a.variable, value: code }))),
+    channels: campaign.channels.map((c) => ({ code: c.code, label: c.label, checked: f.channels.includes(c.code), domId: `filtre-canal-${c.code}` })),
+    from: f.from ?? '',
+    to: f.to ?? '',
+    excludeFlagged: f.excludeFlagged,
+    chips,
+    active: chips.length > 0 || f.channels.length > 0 || Boolean(f.from || f.to || f.excludeFlagged),
+    clearHref: path,
+    query: filterToQuery(f).toString(),
+  };
+}
+
+export function questionViews(results: Results, f: Filter, path: string, filterable: Set<string>) {
+  return results.questions.map((qr: QuestionResult) => ({
+    id: qr.id,
+    label: qr.label,
+    type: qr.type,
+    isText: qr.type === 'text' || qr.type === 'longtext',
+    stats: qr.stats
+      ? {
+          count: formatCount(qr.stats.count),
+          mean: qr.stats.mean === null ? '–' : pctFmt.format(qr.stats.mean),
+          median: qr.stats.median === null ? '–' : String(qr.stats.median).replace('.', ','),
+        }
+      : undefined,
+    tables: qr.tables
+      // The commune list can be long: the top 30 on screen, everything in the exports.
+      .map((t) => ({ ...t, options: qr.type === 'commune' && t.id === qr.id ? t.options.slice(0, 30) : t.options }))
+      // Integer value tables are long and sparse: the age groups say it better on screen.
+      .filter((t) => !(qr.type === 'integer' && t.id === qr.id && qr.tables.length > 1))
+      .map((t) => ({
+        id: t.id,
+        domId: `tableau-${t.id}`,
+        label: t.label,
+        base: formatCount(t.base),
+        multiple: t.multiple,
+        chart: qr.type !== 'text' && qr.type !== 'longtext',
+        rows: t.options.map((o) => ({
+          code: o.code,
+          label: o.label,
+          count: formatCount(o.count),
+          percent: formatPercent(o.percent),
+          meter: o.percent === null ? 0 : Math.min(100, o.percent),
+          filterHref: filterable.has(t.id) && o.code ? withFilter(path, f, { add: { variable: t.id, code: o.code } }) : undefined,
+        })),
+        data: JSON.stringify({ labels: t.options.map((o) => o.label), percents: t.options.map((o) => o.percent ?? 0), counts: t.options.map((o) => o.count) }),
+      })),
+  }));
+}
+
+export function funnelView(steps: FunnelStep[]) {
+  return steps.map((s) => ({ label: s.label, count: formatCount(s.count), percent: formatPercent(s.percent), meter: s.percent ?? 0 }));
+}

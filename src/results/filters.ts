@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import type { Db } from '../db/connection.js';
+import type { Questionnaire } from '../questionnaire/schema.js';
+import { filterVariables, type FilterVariable } from './model.js';
+import { frResults } from './strings.js';
+
+// Filters of the results and exports, read from a query string:
+//   f.<variable>=<code> (repeatable: codes of one variable are OR-ed, variables are AND-ed),
+//   channel=<code> (repeatable, OR), from / to = YYYY-MM-DD (inclusive, on the completion hour),
+//   exclude_flagged=1.
+// Parsed with zod into a typed Filter (French messages for a form), then compiled to SQL with
+// placeholders only: a value typed in the URL never becomes SQL text.
+
+export type AnswerFilter = { variable: string; codes: string[] };
+
+export type Filter = {
+  answers: AnswerFilter[];
+  channels: string[];
+  /** Inclusive days, "YYYY-MM-DD", compared with responses.completed_hour (UTC). */
+  from?: string;
+  to?: string;
+  excludeFlagged: boolean;
+};
+
+export const NO_FILTER: Filter = Object.freeze({ answers: [], channels: [], excludeFlagged: false }) as Filter;
+
+export function isEmptyFilter(f: Filter): boolean {
+  return !f.answers.length && !f.channels.length && !f.from && !f.to && !f.excludeFlagged;
+}
+
+export type FilterError = { field: string; message: string };
+export type ParsedFilter = { ok: true; filter: Filter } | { ok: false; errors: FilterError[] };
+
+export type FilterOptions = {
+  /** Declared channel codes; when given, another code is refused. */
+  channels?: readonly string[];
+  /** Whether an INSEE code is a commune (commune filters); without it any well-formed code passes. */
+  communeExists?: (insee: string) => boolean;
+};
+
+export const FILTER_PREFIX = 'f.';
+const MAX_VALUES = 200;
+const t = frResults.filters;
+
+const values = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => [...new Set((v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) => s.trim()).filter(Boolean))])
+  .pipe(z.array(z.string()).max(MAX_VALUES, t.tooManyValues(MAX_VALUES)));
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, t.badDate)
+  .refine((s) => nextDay(s) !== null, { error: (iss) => t.impossibleDate(String(iss.input)) });
+
+/** A form sends "" for an empty date field: that means no bound. */
+const optionalDay = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v[v.length - 1] : v)?.trim() || undefined)
+  .pipe(day.optional());
+
+const flag = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v[v.length - 1] : v)?.trim().toLowerCase() ?? '')
+  .pipe(z.enum(['', '0', '1', 'true', 'false', 'on', 'off'], { error: t.badSwitch }))
+  .transform((v) => v === '1' || v === 'true' || v === 'on');
+
+/** The zod schema of a query object for this questionnaire (other query keys are ignored). */
+export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
+  const variables = new Map(filterVariables(q).map((v) => [v.id, v]));
+  const shape: Record<string, z.ZodType> = {
+    channel: values.pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, t.badChannel)
+          .refine((c) => !opts.channels || opts.channels.includes(c), { error: (iss) => t.unknownChannel(String(iss.input)) }),
+      ),
+    ),
+    from: optionalDay,
+    to: optionalDay,
+    exclude_flagged: flag,
+  };
+  for (const v of variables.values()) {
+    shape[FILTER_PREFIX + v.id] = values.pipe(
+      z.array(
+        z
+          .string()
+          .max(40, t.badCode)
+          .refine((code) => accepts(v, code, opts), { error: (iss) => t.unknownOption(String(iss.input), v.label) }),
+      ),
+    );
+  }
+  return z
+    .looseObject(shape)
+    .superRefine((obj, ctx) => {
+      for (const key of Object.keys(obj)) {
+        if (key.startsWith(FILTER_PREFIX) && !variables.has(key.slice(FILTER_PREFIX.length))) {
+          ctx.addIssue({ code: 'custom', path: [key], message: t.unknownQuestion(key.slice(FILTER_PREFIX.length)) });
+        }
+      }
+      const { from, to } = obj as { from?: string; to?: string };
+      if (from && to && from > to) ctx.addIssue({ code: 'custom', path: ['to'], message: t.fromAfterTo });
+    })
+    .transform((obj): Filter => {
+      const o = obj as Record<string, unknown>;
+      const answers: AnswerFilter[] = [];
+      // Questionnaire order, whatever the order of the URL: the same filter gives the same SQL.
+      for (const v of variables.values()) {
+        const codes = o[FILTER_PREFIX + v.id] as string[] | undefined;
+        if (codes?.length) answers.push({ variable: v.id, codes });
+      }
+      return {
+        answers,
+        channels: o.channel as string[],
+        from: o.from as string | undefined,
+        to: o.to as string | undefined,
+        excludeFlagged: o.exclude_flagged as boolean,
+      };
+    });
+}
+
+function accepts(v: FilterVariable, code: string, opts: FilterOptions): boolean {
+  if (v.choices) return v.choices.some((c) => c.code === code);
+  // Communes: INSEE codes ("62119", "2A004").
+  return /^\d[0-9AB]\d{3}$/.test(code) && (opts.communeExists ? opts.communeExists(code) : true);
+}
+
+/** Reads filters from a query object (express `req.query`); every problem at once, in French. */
+export function parseFilters(query: unknown, q: Questionnaire, opts: FilterOptions = {}): ParsedFilter {
+  const r = filterQuerySchema(q, opts).safeParse(query ?? {});
+  if (r.success) return { ok: true, filter: r.data };
+  return {
+    ok: false,
+    errors: r.error.issues.map((i) => ({ field: i.path.map(String).filter((p) => !/^\d+$/.test(p)).join('.'), message: i.message })),
+  };
+}
+
+/** The query string of a filter (links of a dashboard, export URLs). */
+export function filterToQuery(f: Filter): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const a of f.answers) for (const c of a.codes) p.append(FILTER_PREFIX + a.variable, c);
+  for (const c of f.channels) p.append('channel', c);
+  if (f.from) p.set('from', f.from);
+  if (f.to) p.set('to', f.to);
+  if (f.excludeFlagged) p.set('exclude_flagged', '1');
+  return p;
+}
+
+/** "2023-01-31" → "2023-02-01"; null for a day that does not exist. */
+export function nextDay(s: string): string | null {
+  const [y, m, d] = s.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+export class FilterUnavailableError extends Error {}
+
+export type CompiledFilter = { where: string; params: (string | number)[] };
+
+const columnCache = new WeakMap<Db, Map<string, boolean>>();
+export function hasColumn(db: Db, table: string, column: string): boolean {
+  let m = columnCache.get(db);
+  if (!m) columnCache.set(db, (m = new Map()));
+  const key = `${table}.${column}`;
+  // Not cached when absent: migration 002 may add the column while the process runs (tests).
+  if (m.get(key)) return true;
+  const found = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).some((c) => c.name === column);
+  if (found) m.set(key, true);
+  return found;
+}
+
+/**
+ * SQL condition on `responses AS r` selecting the completed responses that pass the filter.
+ * Answer conditions are EXISTS subqueries on the answers primary key (response_id, question_id,
+ * option_code), so each costs one index probe per candidate response.
+ */
+export function compileFilter(db: Db, q: Questionnaire, f: Filter, alias = 'r'): CompiledFilter {
+  const variables = new Map(filterVariables(q).map((v) => [v.id, v]));
+  const where: string[] = [`${alias}.status = 'complete'`];
+  const params: (string | number)[] = [];
+  const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+  if (f.from) {
+    where.push(`${alias}.completed_hour >= ?`);
+    params.push(f.from);
+  }
+  if (f.to) {
+    where.push(`${alias}.completed_hour < ?`);
+    params.push(nextDay(f.to)!);
+  }
+  if (f.channels.length) {
+    where.push(`${alias}.channel IN (${marks(f.channels.length)})`);
+    params.push(...f.channels);
+  }
+  if (f.excludeFlagged) {
+    if (!hasColumn(db, 'responses', 'flagged')) throw new FilterUnavailableError(frResults.filters.flaggedUnavailable);
+    where.push(`${alias}.flagged = 0`);
+  }
+  for (const a of f.answers) {
+    const v = variables.get(a.variable);
+    if (!v) throw new Error(`variable de filtre inconnue : ${a.variable}`);
+    const exists = `EXISTS (SELECT 1 FROM answers fa WHERE fa.response_id = ${alias}.id AND fa.question_id = ?`;
+    if (v.match.kind === 'option') {
+      where.push(`${exists} AND fa.option_code IN (${marks(a.codes.length)}))`);
+      params.push(v.match.answerId, ...a.codes);
+    } else {
+      const ranges = v.match.groups.filter((g) => a.codes.includes(g.code)).flatMap((g) => g.ranges);
+      if (!ranges.length) {
+        where.push('0');
+        continue;
+      }
+      where.push(`${exists} AND fa.option_code = '' AND (${ranges.map(() => 'fa.value_num BETWEEN ? AND ?').join(' OR ')}))`);
+      params.push(v.match.answerId, ...ranges.flat());
+    }
+  }
+  return { where: where.join(' AND '), params };
+}
