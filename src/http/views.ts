@@ -14,6 +14,14 @@ export function createViewEngine(viewsDir = VIEWS_DIR) {
   const hbs = Handlebars.create();
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(String(sep)) : ''));
+  // French puts a space before ? ! : ; — keep the last word with its sign on one line (a lone "?"
+  // at the start of a line on a phone), without changing the text itself.
+  hbs.registerHelper('keepEnd', (value: unknown) => {
+    const text = String(value ?? '');
+    const m = /^(.*\s)?(\S+ [?!:;»])$/s.exec(text);
+    if (!m) return text;
+    return new hbs.SafeString(`${hbs.escapeExpression(m[1] ?? '')}<span class="nw">${hbs.escapeExpression(m[2])}</span>`);
+  });
   const partialsDir = path.join(viewsDir, 'partials');
   for (const file of walk(partialsDir)) {
     const name = path.relative(partialsDir, file).replace(/\\/g, '/').replace(/\.hbs$/, '');
