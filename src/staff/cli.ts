@@ -47,6 +47,17 @@ export async function runStaffCli(argv: string[], db: Db, io: CliIo): Promise<nu
     }
     return values.email.trim().toLowerCase();
   };
+  /** The account named by --email, or the exit code after saying what is wrong. */
+  const existingUser = () => {
+    const email = needEmail();
+    if (!email) return 2;
+    const user = store.byEmail(email);
+    if (!user) {
+      io.err(`Aucun compte pour ${email}.`);
+      return 1;
+    }
+    return { email, user };
+  };
   const obtainPassword = async (): Promise<{ password: string; generated: boolean } | undefined> => {
     const typed = await io.readPassword('Mot de passe (laisser vide pour en générer un) : ', Boolean(values['password-stdin']));
     if (!typed) return { password: generatePassword(), generated: true };
@@ -85,13 +96,9 @@ export async function runStaffCli(argv: string[], db: Db, io: CliIo): Promise<nu
     }
     case 'disable':
     case 'enable': {
-      const email = needEmail();
-      if (!email) return 2;
-      const user = store.byEmail(email);
-      if (!user) {
-        io.err(`Aucun compte pour ${email}.`);
-        return 1;
-      }
+      const found = existingUser();
+      if (typeof found === 'number') return found;
+      const { email, user } = found;
       if (command === 'disable' && user.role === 'admin' && !user.disabled && store.countAdmins() <= 1) {
         io.err('Impossible : il doit rester au moins un administrateur actif.');
         return 1;
@@ -102,13 +109,9 @@ export async function runStaffCli(argv: string[], db: Db, io: CliIo): Promise<nu
       return 0;
     }
     case 'reset-password': {
-      const email = needEmail();
-      if (!email) return 2;
-      const user = store.byEmail(email);
-      if (!user) {
-        io.err(`Aucun compte pour ${email}.`);
-        return 1;
-      }
+      const found = existingUser();
+      if (typeof found === 'number') return found;
+      const { email, user } = found;
       const p = await obtainPassword();
       if (!p) return 2;
       store.setPassword(user.id, await hashPassword(p.password));
