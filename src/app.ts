@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import { buildCampaign, type Campaign } from './campaign/campaign.js';
@@ -67,6 +68,9 @@ export function createApp(deps: AppDeps) {
   app.set('views', VIEWS_DIR);
 
   app.use(requestLog(logger));
+  // Phones on mobile data: every page and asset gzip-compressed. Event streams must not be
+  // buffered by the compressor.
+  app.use(compression({ filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res) }));
   app.use(securityHeaders());
   // Chart.js comes from its npm package, served by the app (no CDN).
   app.get('/static/vendor/chart.umd.min.js', (_req, res) => {

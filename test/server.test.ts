@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 
 // `npm start` runs src/server.ts: the one place that reads the environment and listens.
 const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+// Exactly what `npm start` runs: one node process (a SIGKILL leaves no orphan child behind).
+const nodeArgs = ['--import', 'tsx'];
 
 function run(env: Record<string, string>) {
-  const child = spawn(tsx, ['src/server.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'src/server.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -65,7 +66,7 @@ describe('npm run backup', () => {
     const { openDatabase } = await import('../src/db/connection.js');
     openDatabase(path.join(dir, 'avenir.db')).close();
     const runCli = (args: string[]) => {
-      const child = spawn(tsx, ['src/db/backup-cli.ts', ...args], {
+      const child = spawn(process.execPath, [...nodeArgs, 'src/db/backup-cli.ts', ...args], {
         cwd: root,
         env: { ...process.env, DATABASE_PATH: path.join(dir, 'avenir.db') },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -105,4 +105,8 @@
 
   refreshConditions();
   refreshOthers();
+
+  // After a failed submit, take the focus to the list of problems so it is read out first.
+  var summary = document.getElementById('erreurs');
+  if (summary) summary.focus();
 })();

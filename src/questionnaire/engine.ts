@@ -50,8 +50,15 @@ export type SectionResult = {
 /** `website` is the honeypot (invisible to people), `_t` the signed time the page was shown. */
 export const FORM_META_FIELDS = new Set(['_csrf', 'action', 'website', '_t']);
 
+const fieldNamesCache = new WeakMap<Section, Set<string>>();
+/** The field names a section's form may post; computed once per section (hot path of every POST). */
 export function sectionFieldNames(section: Section): Set<string> {
-  return new Set(section.questions.flatMap((q) => handlerFor(q).fieldNames(q)));
+  let names = fieldNamesCache.get(section);
+  if (!names) {
+    names = new Set(section.questions.flatMap((q) => handlerFor(q).fieldNames(q)));
+    fieldNamesCache.set(section, names);
+  }
+  return names;
 }
 
 /**

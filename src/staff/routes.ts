@@ -37,7 +37,7 @@ export function staffRouter(deps: StaffDeps) {
   const cookieOpts = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/' });
 
   const renderLogin = (res: Response, status: number, data: { email?: string; error?: string; retour?: string }) =>
-    res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, ...data, retour: safeReturn(data.retour) });
+    res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, staffPage: true, ...data, retour: safeReturn(data.retour) });
 
   router.get('/login', (req, res) => {
     if (req.staff && req.staffVia === 'session') return res.redirect(303, safeReturn(req.query.retour));

@@ -123,6 +123,10 @@ export function surveyRouter(deps: SurveyDeps) {
       // A double tap or a resent final POST: the response exists already, once.
       return res.redirect(303, '/merci');
     }
+    // Sections are answered in order, as on GET: a post for a later step goes to the first one
+    // still to do (keeps the completion funnel honest). Nothing is stored from it.
+    if (step > currentStep(draft)) return res.redirect(303, `/questionnaire/${currentStep(draft)}`);
+
     const now = deps.now();
     let draftToken = token;
     if (!draft) {

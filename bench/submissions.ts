@@ -1,0 +1,282 @@
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import express from 'express';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../src/app.js';
+import { buildCampaign } from '../src/campaign/campaign.js';
+import { defaultConfig } from '../src/config.js';
+import { openDatabase, type Db } from '../src/db/connection.js';
+import { silentLogger } from '../src/http/requestLog.js';
+import { sectionFieldNames } from '../src/questionnaire/engine.js';
+import { loadQuestionnaire } from '../src/questionnaire/index.js';
+import { validAnswers } from '../test/helpers.js';
+import { FetchRespondent, formBody, hiddenFields } from '../test/support/fetch-respondent.js';
+
+// Section submissions: how many « Suivant » per second the real app absorbs, compared with a
+// "ceiling" (a bare Express server doing only the unavoidable work: parse the same form, find
+// the draft, write the same rows in one transaction with the same durability pragmas), and how a
+// classroom of 35 sending their last page within one second is served.
+//
+//   npx tsx bench/submissions.ts            (BENCH_SECONDS=10 by default)
+//
+// The load generator (autocannon) runs in a worker thread so that it does not share the event
+// loop of the servers, which run on this process's main thread, one at a time.
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const CONNECTIONS = 50;
+const CLASS_SIZE = 35;
+const BURST_ROUNDS = 5;
+const TARGET_RATIO = 0.8;
+const TARGET_BURST_P99_MS = 100;
+const RESULTS = path.resolve(import.meta.dirname, 'results', 'submissions.json');
+const CLIENT_SETUP = path.resolve(import.meta.dirname, '_autocannon-client.cjs');
+
+const q = loadQuestionnaire();
+const SECTION_2 = q.sections[1];
+const SECTION_2_FIELDS = [...sectionFieldNames(SECTION_2)];
+
+type BenchClient = { cookie: string; body: string };
+
+async function listen(app: express.Express | ReturnType<typeof createApp>): Promise<{ server: Server; base: string }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+// --- the real app ------------------------------------------------------------------------------
+
+async function startApp(dir: string) {
+  const db = openDatabase(path.join(dir, 'app.db'));
+  const app = createApp({
+    db,
+    // Every simulated respondent comes from 127.0.0.1 and answers instantly: the per-address
+    // completion limit and the "too fast" flag (an extra write) are for real people, not here.
+    config: defaultConfig({ submitRateLimit: 0, minSectionSeconds: 0 }),
+    campaign: buildCampaign({}),
+    logger: silentLogger, // the one-line-per-request log would flood the terminal
+  });
+  return { db, ...(await listen(app)) };
+}
+
+/** A respondent who has validated section 1 and is on section 2: cookies and the form to send. */
+async function draftOnSection2(base: string): Promise<BenchClient> {
+  const r = new FetchRespondent(base);
+  const first = await r.answer(1, validAnswers[1]);
+  if (first.location !== '/questionnaire/2') throw new Error(`section 1 : ${first.status}`);
+  const page = await r.get('/questionnaire/2');
+  return { cookie: r.cookieHeader(), body: formBody({ ...hiddenFields(page.text), website: '', action: 'next', ...validAnswers[2] }) };
+}
+
+// --- the ceiling -------------------------------------------------------------------------------
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const hourOf = (d: Date) => d.toISOString().slice(0, 13);
+
+async function startCeiling(dir: string) {
+  // Same schema and pragmas (WAL, synchronous=FULL) as the app; the HTTP side is bare.
+  const db: Db = openDatabase(path.join(dir, 'ceiling.db'));
+  const findDraft = db.prepare(`SELECT id FROM responses WHERE draft_token_hash = ? AND status = 'draft'`);
+  const upsert = db.prepare(
+    `INSERT INTO draft_sections (response_id, section_id, data) VALUES (?, ?, ?)
+     ON CONFLICT (response_id, section_id) DO UPDATE SET data = excluded.data`,
+  );
+  const touch = db.prepare(`UPDATE responses SET updated_hour = ?, reached_section = max(reached_section, ?) WHERE id = ? AND status = 'draft'`);
+  const save = db.transaction((id: string, data: string) => {
+    upsert.run(id, SECTION_2.id, data);
+    touch.run(hourOf(new Date()), 2, id);
+  });
+
+  const app = express();
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
+  app.post('/questionnaire/2', (req, res) => {
+    const token = /(?:^|;\s*)avenir_brouillon=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const draft = token ? (findDraft.get(sha256(token)) as { id: string } | undefined) : undefined;
+    if (!draft) return res.status(404).end();
+    const body = req.body as Record<string, string | string[]>;
+    const raw: Record<string, string | string[]> = {};
+    for (const k of SECTION_2_FIELDS) if (body[k] !== undefined) raw[k] = body[k];
+    save(draft.id, JSON.stringify(raw));
+    res.redirect(303, '/questionnaire/3');
+  });
+
+  const insertDraft = db.prepare(
+    `INSERT INTO responses (id, questionnaire_id, questionnaire_version, status, reached_section, started_hour, updated_hour, draft_token_hash)
+     VALUES (?, ?, ?, 'draft', 1, ?, ?, ?)`,
+  );
+  const clients: BenchClient[] = [];
+  for (let i = 0; i < CONNECTIONS; i++) {
+    const token = crypto.randomBytes(32).toString('base64url');
+    insertDraft.run(crypto.randomUUID(), q.id, q.version, hourOf(new Date()), hourOf(new Date()), sha256(token));
+    clients.push({ cookie: `avenir_brouillon=${token}`, body: formBody({ action: 'next', ...validAnswers[2] }) });
+  }
+  return { db, clients, ...(await listen(app)) };
+}
+
+// --- measuring -----------------------------------------------------------------------------------
+
+type LoadResult = { postsPerSecond: number; p50: number; p99: number; requests: number; errors: number };
+
+async function load(base: string, clients: BenchClient[], seconds: number, dir: string, name: string): Promise<LoadResult> {
+  const file = path.join(dir, `${name}-clients.json`);
+  fs.writeFileSync(file, JSON.stringify(clients));
+  process.env.AVENIR_BENCH_CLIENTS = file; // read by the worker's setupClient
+  const result = await autocannon({
+    url: `${base}/questionnaire/2`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    workers: 1,
+    // In workers mode autocannon takes a file path here, which its typings do not know.
+    setupClient: CLIENT_SETUP as unknown as (c: autocannon.Client) => void,
+  });
+  const ok = result['3xx'];
+  const other = result['1xx'] + result['2xx'] + result['4xx'] + result['5xx'];
+  if (other > 0 || result.errors > 0) {
+    throw new Error(`${name} : ${other} réponses autres que 303, ${result.errors} erreurs (${JSON.stringify(result.statusCodeStats)})`);
+  }
+  return { postsPerSecond: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: ok, errors: result.errors };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** 35 respondents on the last section send it within one second; latency of each « Envoyer ». */
+async function classroomBurst(base: string, db: Db) {
+  const latencies: number[] = [];
+  const before = (db.prepare("SELECT count(*) AS n FROM responses WHERE status = 'complete'").get() as { n: number }).n;
+  for (let round = 0; round < BURST_ROUNDS; round++) {
+    const pupils = await Promise.all(
+      Array.from({ length: CLASS_SIZE }, async () => {
+        const r = new FetchRespondent(base);
+        for (const step of [1, 2, 3]) {
+          const res = await r.answer(step, validAnswers[step]);
+          if (res.status !== 303) throw new Error(`préparation étape ${step} : ${res.status}`);
+        }
+        const page = await r.get('/questionnaire/4');
+        return { r, body: formBody({ ...hiddenFields(page.text), website: '', action: 'next', ...validAnswers[4] }) };
+      }),
+    );
+    // Spread at random over one second, as when a teacher says « envoyez ».
+    const offsets = pupils.map(() => Math.random() * 1000);
+    await Promise.all(
+      pupils.map(async (p, i) => {
+        await new Promise((resolve) => setTimeout(resolve, offsets[i]));
+        const t0 = performance.now();
+        const res = await p.r.request('POST', '/questionnaire/4', p.body);
+        latencies.push(performance.now() - t0);
+        if (res.status !== 303 || res.location !== '/merci') throw new Error(`envoi final : ${res.status} ${res.location}`);
+      }),
+    );
+  }
+  const after = (db.prepare("SELECT count(*) AS n FROM responses WHERE status = 'complete'").get() as { n: number }).n;
+  if (after - before !== CLASS_SIZE * BURST_ROUNDS) throw new Error(`${after - before} réponses complètes au lieu de ${CLASS_SIZE * BURST_ROUNDS}`);
+  latencies.sort((a, b) => a - b);
+  return {
+    respondents: CLASS_SIZE,
+    rounds: BURST_ROUNDS,
+    p50Ms: round1(percentile(latencies, 50)),
+    p99Ms: round1(percentile(latencies, 99)),
+    maxMs: round1(latencies[latencies.length - 1]),
+  };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function sqliteVersion(): string {
+  const db = new Database(':memory:');
+  const v = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+  db.close();
+  return v;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    // Other processes running during the measure lower every figure: keep the load with them.
+    loadAverage1m: round1(os.loadavg()[0]),
+    cpuModel: cpus[0]?.model ?? 'inconnu',
+    cpuCount: cpus.length,
+    totalMemoryGiB: round1(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    sqlite: sqliteVersion(),
+  };
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avenir-bench-'));
+  const host = machine(); // before the load, so that its load average is the machine's own
+  const real = await startApp(dir);
+  const ceiling = await startCeiling(dir);
+  try {
+    const appClients = await Promise.all(Array.from({ length: CONNECTIONS }, () => draftOnSection2(real.base)));
+
+    console.log(`Échauffement (${WARMUP_SECONDS} s chacun)…`);
+    await load(real.base, appClients, WARMUP_SECONDS, dir, 'app');
+    await load(ceiling.base, ceiling.clients, WARMUP_SECONDS, dir, 'plafond');
+    console.log(`Mesure : ${CONNECTIONS} connexions, ${SECONDS} s, POST /questionnaire/2…`);
+    const app = await load(real.base, appClients, SECONDS, dir, 'app');
+    const top = await load(ceiling.base, ceiling.clients, SECONDS, dir, 'plafond');
+    // The drafts really were written: every connection's section 2 is on disk.
+    const saved = (real.db.prepare('SELECT count(*) AS n FROM draft_sections WHERE section_id = ?').get(SECTION_2.id) as { n: number }).n;
+    if (saved !== CONNECTIONS) throw new Error(`${saved} sections 2 enregistrées au lieu de ${CONNECTIONS}`);
+
+    console.log(`Classe de ${CLASS_SIZE} qui envoie la dernière étape en une seconde (${BURST_ROUNDS} fois)…`);
+    const burst = await classroomBurst(real.base, real.db);
+
+    const ratio = app.postsPerSecond / top.postsPerSecond;
+    const results = {
+      date: new Date().toISOString(),
+      machine: host,
+      settings: { connections: CONNECTIONS, seconds: SECONDS, loadGenerator: 'autocannon, 1 worker thread, same machine', logger: 'silent' },
+      sectionPost: {
+        app: { postsPerSecond: Math.round(app.postsPerSecond), p50Ms: app.p50, p99Ms: app.p99, requests: app.requests },
+        ceiling: { postsPerSecond: Math.round(top.postsPerSecond), p50Ms: top.p50, p99Ms: top.p99, requests: top.requests },
+        ratio: Math.round(ratio * 1000) / 1000,
+        targetRatio: TARGET_RATIO,
+        meetsTarget: ratio >= TARGET_RATIO,
+      },
+      classroomBurst: { ...burst, targetP99Ms: TARGET_BURST_P99_MS, meetsTarget: burst.p99Ms < TARGET_BURST_P99_MS },
+    };
+    fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+    fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+
+    const pct = (x: number) => `${Math.round(x * 100)} %`;
+    console.log('');
+    console.log('| | POST de section/s | p50 | p99 |');
+    console.log('| --- | ---: | ---: | ---: |');
+    console.log(`| application | ${Math.round(app.postsPerSecond)} | ${app.p50} ms | ${app.p99} ms |`);
+    console.log(`| plafond (Express + SQLite nus) | ${Math.round(top.postsPerSecond)} | ${top.p50} ms | ${top.p99} ms |`);
+    console.log('');
+    console.log(`Rapport application / plafond : ${pct(ratio)} (objectif ≥ ${pct(TARGET_RATIO)}) ${ratio >= TARGET_RATIO ? 'atteint' : 'NON atteint'}`);
+    console.log(
+      `Classe de ${CLASS_SIZE} en une seconde : p50 ${burst.p50Ms} ms, p99 ${burst.p99Ms} ms, max ${burst.maxMs} ms (objectif p99 < ${TARGET_BURST_P99_MS} ms) ` +
+        `${burst.p99Ms < TARGET_BURST_P99_MS ? 'atteint' : 'NON atteint'}`,
+    );
+    console.log('');
+    console.log('| date | machine | app POST/s | plafond POST/s | rapport | app p50 / p99 | classe de 35 : p99 |');
+    console.log(
+      `| ${results.date.slice(0, 10)} | ${results.machine.cpuCount} × ${results.machine.cpuModel}, ${results.machine.totalMemoryGiB} Gio, Node ${results.machine.node} | ` +
+        `${Math.round(app.postsPerSecond)} | ${Math.round(top.postsPerSecond)} | ${pct(ratio)} | ${app.p50} / ${app.p99} ms | ${burst.p99Ms} ms |`,
+    );
+    console.log(`\nRésultats écrits dans ${path.relative(process.cwd(), RESULTS)}`);
+  } finally {
+    real.server.closeAllConnections();
+    ceiling.server.closeAllConnections();
+    await Promise.all([new Promise((r) => real.server.close(r)), new Promise((r) => ceiling.server.close(r))]);
+    real.db.close();
+    ceiling.db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
