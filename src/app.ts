@@ -68,9 +68,10 @@ export function createApp(deps: AppDeps) {
   app.set('views', VIEWS_DIR);
 
   app.use(requestLog(logger));
-  // Phones on mobile data: every page and asset gzip-compressed. Event streams must not be
-  // buffered by the compressor.
-  app.use(compression({ filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res) }));
+  // Phones on mobile data: pages and assets gzip-compressed. Event streams must not be buffered
+  // by the compressor. A valid POST answers with a bodiless redirect: nothing to compress there.
+  const gzip = compression({ filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res) });
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? gzip(req, res, next) : next()));
   app.use(securityHeaders());
   // Chart.js comes from its npm package, served by the app (no CDN).
   app.get('/static/vendor/chart.umd.min.js', (_req, res) => {

@@ -153,6 +153,25 @@ export function parseWhole(questionnaire: Questionnaire, drafts: RawValues[], te
   return { sections, firstInvalid, rows };
 }
 
+const dependsCache = new WeakMap<Section, boolean>();
+/**
+ * Whether a section shows a question or an option on an answer of an earlier section. When it
+ * doesn't, a POST of that section needs nothing from the earlier drafts (the common case).
+ */
+export function dependsOnEarlierSections(section: Section): boolean {
+  let v = dependsCache.get(section);
+  if (v === undefined) {
+    const own = new Set(section.questions.map((q) => q.id));
+    const conds = section.questions.flatMap((q) => [
+      q.showIf,
+      ...(q.type === 'single' || q.type === 'multiple' ? q.options.map((o) => o.showIf) : []),
+    ]);
+    v = conds.some((c) => c !== undefined && !own.has(c.question));
+    dependsCache.set(section, v);
+  }
+  return v;
+}
+
 /** Choices from the drafts of the sections before `index`, for rendering or parsing that section. */
 export function choicesBefore(
   questionnaire: Questionnaire,

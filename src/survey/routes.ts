@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { campaignState, findChannel, type Campaign } from '../campaign/campaign.js';
 import { clientKey, type RateLimiter } from '../http/rateLimit.js';
-import { choicesBefore, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
+import { choicesBefore, dependsOnEarlierSections, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import type { RawValues } from '../questionnaire/types/common.js';
 import { fr } from '../strings.js';
@@ -147,9 +147,11 @@ export function surveyRouter(deps: SurveyDeps) {
     const index = step - 1;
     const section = q.sections[index];
     const { raw, unexpected } = ownFields(section, req.body);
-    const drafts = draftsOf(draft);
+    // Earlier drafts are read only when this section depends on them, or to complete.
+    const needEarlier = step === total || dependsOnEarlierSections(section);
+    const drafts = needEarlier ? draftsOf(draft) : q.sections.map((): RawValues => ({}));
     drafts[index] = raw;
-    const earlier = choicesBefore(q, drafts, index, territory);
+    const earlier = needEarlier ? choicesBefore(q, drafts, index, territory) : new Map();
     const result = parseSection(section, raw, earlier, territory);
     const valid = result.errors.length === 0 && unexpected.length === 0;
     const goingBack = req.body?.action === 'previous';

@@ -154,3 +154,12 @@ describe('conditions', () => {
 it('every question renders its view model', () => {
   for (const x of all as Question[]) expect(handlerFor(x).view(x, {}, [], ctx)).toBeTypeOf('object');
 });
+
+describe('section dependencies', () => {
+  it('knows which sections show something on an earlier section’s answer', async () => {
+    const { dependsOnEarlierSections } = await import('../../src/questionnaire/engine.js');
+    // Identity and territory only depend on their own answers; « Mon avenir » offers an option to
+    // students only (situation, in section 1).
+    expect(q.sections.map((s) => dependsOnEarlierSections(s))).toEqual([false, false, true, false]);
+  });
+});
