@@ -4,10 +4,9 @@ import path from 'node:path';
 
 // `npm run bench`: runs every benchmark of this folder, one after the other, each in its own
 // process (a fresh heap and event loop). Helpers start with "_"; benchmarks are never tests.
-//   npx tsx bench/run.ts [name…]     e.g. npx tsx bench/run.ts submissions
+//   npm run bench -- [name…]     e.g. npm run bench -- submissions live
 
 const dir = import.meta.dirname;
-const tsx = path.resolve(dir, '../node_modules/.bin/tsx');
 const wanted = process.argv.slice(2);
 const benches = fs
   .readdirSync(dir)
@@ -22,7 +21,7 @@ if (benches.length === 0) {
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);
-  const run = spawnSync(tsx, [path.join(dir, file)], { stdio: 'inherit', env: process.env });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], { stdio: 'inherit', env: process.env, cwd: path.resolve(dir, '..') });
   if (run.status !== 0) {
     failed++;
     console.error(`${file} a échoué (code ${run.status ?? run.signal}).`);

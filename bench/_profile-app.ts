@@ -1,5 +1,5 @@
 // Profiling aid (not a benchmark): runs only the real app under the submissions load, so that
-// `node --cpu-prof --import tsx bench/profile-app.ts` shows where a section POST spends its time.
+// `node --cpu-prof --import tsx bench/_profile-app.ts` shows where a section POST spends its time.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
