@@ -128,7 +128,7 @@ export const reportProfile: Profile = {
     factors: {
       on: 'genre',
       by: {
-        feminin: { oui_tout_a_fait: 0.4, plutot_oui: 0.4 },
+        feminin: { oui_tout_a_fait: 0.35, plutot_oui: 0.35 },
         autre: { oui_tout_a_fait: 0.6, plutot_oui: 0.6 },
         non_reponse: { oui_tout_a_fait: 0.6, plutot_oui: 0.6 },
       },

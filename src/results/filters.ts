@@ -43,29 +43,32 @@ const MAX_VALUES = 200;
 const t = frResults.filters;
 
 const values = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string(), z.array(z.string())], { error: t.badValue })
   .optional()
   .transform((v) => [...new Set((v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) => s.trim()).filter(Boolean))])
   .pipe(z.array(z.string()).max(MAX_VALUES, t.tooManyValues(MAX_VALUES)));
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, t.badDate)
-  .refine((s) => nextDay(s) !== null, { error: (iss) => t.impossibleDate(String(iss.input)) });
+const day = z.string().superRefine((s, ctx) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) ctx.addIssue({ code: 'custom', message: t.badDate });
+  else if (nextDay(s) === null) ctx.addIssue({ code: 'custom', message: t.impossibleDate(s) });
+});
 
 /** A form sends "" for an empty date field: that means no bound. */
 const optionalDay = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string(), z.array(z.string())], { error: t.badValue })
   .optional()
   .transform((v) => (Array.isArray(v) ? v[v.length - 1] : v)?.trim() || undefined)
   .pipe(day.optional());
 
+// Read as a boolean by the final transform: a transform after a failed check would stop the
+// other checks, and every error is reported at once.
+const SWITCH = ['', '0', '1', 'true', 'false', 'on', 'off'];
 const flag = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string(), z.array(z.string())], { error: t.badValue })
   .optional()
   .transform((v) => (Array.isArray(v) ? v[v.length - 1] : v)?.trim().toLowerCase() ?? '')
-  .pipe(z.enum(['', '0', '1', 'true', 'false', 'on', 'off'], { error: t.badSwitch }))
-  .transform((v) => v === '1' || v === 'true' || v === 'on');
+  .refine((v) => SWITCH.includes(v), t.badSwitch);
+const isOn = (v: unknown) => v === '1' || v === 'true' || v === 'on';
 
 /** The zod schema of a query object for this questionnaire (other query keys are ignored). */
 export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
@@ -117,7 +120,7 @@ export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
         channels: o.channel as string[],
         from: o.from as string | undefined,
         to: o.to as string | undefined,
-        excludeFlagged: o.exclude_flagged as boolean,
+        excludeFlagged: isOn(o.exclude_flagged),
       };
     });
 }
@@ -179,9 +182,11 @@ export function hasColumn(db: Db, table: string, column: string): boolean {
  * Answer conditions are EXISTS subqueries on the answers primary key (response_id, question_id,
  * option_code), so each costs one index probe per candidate response.
  */
-export function compileFilter(db: Db, q: Questionnaire, f: Filter, alias = 'r'): CompiledFilter {
+export function compileFilter(db: Db, q: Questionnaire, f: Filter, alias = 'r', opts: { walkPrimaryKey?: boolean } = {}): CompiledFilter {
   const variables = new Map(filterVariables(q).map((v) => [v.id, v]));
-  const where: string[] = [`${alias}.status = 'complete'`];
+  // walkPrimaryKey: for a query paging through responses in id order, the unary "+" stops SQLite
+  // from preferring the status index (which would sort every completed response for each page).
+  const where: string[] = [`${opts.walkPrimaryKey ? '+' : ''}${alias}.status = 'complete'`];
   const params: (string | number)[] = [];
   const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
   if (f.from) {

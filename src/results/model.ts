@@ -23,8 +23,6 @@ export const AGE_GROUP_SUFFIX = 'groupe';
 export const AGE_OTHER_CODE = 'autre';
 
 export type AgeGroup = Choice & { ranges: [number, number][] };
-type IntegerQ = Extract<Question, { type: 'integer' }>;
-
 export function ageGroupsFor(q: Question): AgeGroup[] | null {
   if (q.type !== 'integer' || q.unit?.trim().toLowerCase() !== 'ans') return null;
   const labels = frResults.derived.ageGroups as Record<string, string>;
@@ -129,5 +127,3 @@ export function filterVariables(q: Questionnaire): FilterVariable[] {
   }
   return out;
 }
-
-export type IntegerQuestion = IntegerQ;

@@ -9,6 +9,7 @@ export const frResults = {
     unknownQuestion: (id: string) => `Le filtre porte sur « ${id} », qui n’est pas une question filtrable du questionnaire.`,
     unknownOption: (code: string, label: string) => `« ${code} » n’est pas une réponse possible à « ${label} ».`,
     badCode: 'Code de réponse illisible.',
+    badValue: 'Valeur illisible : un texte ou une liste de textes est attendu.',
     unknownChannel: (code: string) => `Le canal « ${code} » n’existe pas.`,
     badChannel: 'Code de canal illisible (lettres minuscules, chiffres et tirets).',
     badDate: 'Date attendue au format AAAA-MM-JJ, par exemple 2022-11-25.',

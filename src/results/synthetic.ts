@@ -148,6 +148,7 @@ function planExact(q: Questionnaire, profile: Profile, count: number, rand: () =
       plans.set(question.id, { values, codes });
     } else if (question.type === 'multiple') {
       if (question.options.some((o) => o.showIf)) throw new Error(`quota impossible sur « ${question.id} » : option conditionnelle`);
+      if (question.options.length > 30) throw new Error(`quota impossible sur « ${question.id} » : plus de 30 options`);
       const exclusive = question.options.findIndex((o) => o.exclusive);
       const nExclusive = exclusive >= 0 ? Math.round(count * (p.exclusiveShare ?? 0)) : 0;
       const order = shuffle(rand, Array.from({ length: count }, (_, i) => i));
