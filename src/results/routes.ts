@@ -8,7 +8,8 @@ import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
 import { completionFunnel, computeResults } from './aggregate.js';
 import { formatCount, formatPercent, filterForm, funnelView, questionViews } from './dashboardView.js';
-import { compileFilter, parseFilters, type Filter, type FilterError } from './filters.js';
+import { parseFilters, type Filter, type FilterError } from './filters.js';
+import { participation } from './participation.js';
 import { filterVariables } from './model.js';
 
 export const RESULTS_TOPIC = 'resultats';
@@ -61,19 +62,7 @@ export function resultsRouter(deps: ResultsDeps) {
   router.get('/resultats', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
     const { filter, errors } = readFilter(req);
     const results = computeResults(db, q, filter, { communeName });
-    const f = compileFilter(db, q, filter, 'r');
-    const perDay = db
-      .prepare(
-        `SELECT substr(r.completed_hour, 1, 10) AS day, count(*) AS n FROM responses r
-         WHERE r.status = 'complete' AND ${f.where} GROUP BY day ORDER BY day`,
-      )
-      .all(...f.params) as { day: string; n: number }[];
-    const perChannel = db
-      .prepare(
-        `SELECT coalesce(r.channel, '') AS channel, count(*) AS n FROM responses r
-         WHERE r.status = 'complete' AND ${f.where} GROUP BY r.channel ORDER BY n DESC`,
-      )
-      .all(...f.params) as { channel: string; n: number }[];
+    const { perDay, perChannel } = participation(db, q, filter);
     const labels = new Map(deps.campaign().channels.map((c) => [c.code, c.label]));
     const total = results.responses;
     // The profile: the first section's questions (who answered).
