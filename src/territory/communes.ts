@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
 // The package's index.js reads its data with paths relative to the cwd, so we load the JSON files
@@ -14,8 +15,10 @@ type RawCommune = {
   population?: number;
 };
 type RawEpci = { code: string; nom: string; membres: { code: string; nom: string }[] };
-const rawCommunes: RawCommune[] = require('@etalab/decoupage-administratif/data/communes.json');
-const rawEpci: RawEpci[] = require('@etalab/decoupage-administratif/data/epci.json');
+// Read, not require()d: require would keep the 37,000 raw records cached for the life of the
+// process (~80 MB resident); only the compact structures built from them are kept.
+const readData = <T>(file: string): T =>
+  JSON.parse(fs.readFileSync(require.resolve(`@etalab/decoupage-administratif/data/${file}`), 'utf8')) as T;
 
 /** The three intercommunalities of the Pôle Métropolitain de l'Artois, with stable codes. */
 export const PMA_EPCI = [
@@ -65,7 +68,7 @@ export class Territory {
   /** Normalised names for the fuzzy search, with the commune they lead to. */
   private readonly searchNames: { norm: string; commune: Commune }[] = [];
 
-  constructor(raw: RawCommune[] = rawCommunes, epcis: RawEpci[] = rawEpci) {
+  constructor(raw: RawCommune[] = readData('communes.json'), epcis: RawEpci[] = readData('epci.json')) {
     const epciOf = new Map<string, EpciCode>();
     for (const pma of PMA_EPCI) {
       const e = epcis.find((x) => x.code === pma.siren);
