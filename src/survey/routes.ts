@@ -52,6 +52,17 @@ export function surveyRouter(deps: SurveyDeps) {
   const renderClosed = (res: Response, status: number, state: { title: string; message: string }, extra?: string) =>
     res.status(status).render('survey/closed', { pageTitle: state.title, title: state.title, message: state.message, extra });
 
+  /**
+   * "See Other" without a body: the answer to every valid section POST. Express's res.redirect
+   * negotiates and writes an HTML body nobody reads; on the hot path of a classroom that costs.
+   */
+  const seeOther = (res: Response, url: string) => {
+    res.statusCode = 303;
+    res.setHeader('Location', url);
+    res.setHeader('Content-Length', '0');
+    res.end();
+  };
+
   /** The first section not yet validated: where "Commencer"/"Reprendre" leads. */
   const currentStep = (draft: Draft | undefined) => Math.min((draft?.reachedSection ?? 0) + 1, total);
 
@@ -160,7 +171,7 @@ export function surveyRouter(deps: SurveyDeps) {
     // Only "Suivant" on a valid page moves the respondent forward.
     store.saveSection(draft.id, section.id, raw, valid && !goingBack ? step : 0, now);
 
-    if (goingBack) return res.redirect(303, `/questionnaire/${Math.max(1, step - 1)}`);
+    if (goingBack) return seeOther(res, `/questionnaire/${Math.max(1, step - 1)}`);
 
     const renderSection = (i: number, errors = result.errors, formErrors: string[] = []) =>
       res.status(422).render(
@@ -180,7 +191,7 @@ export function surveyRouter(deps: SurveyDeps) {
       );
 
     if (!valid) return renderSection(index, result.errors, unexpected.length ? [fr.errors.unexpectedFields] : []);
-    if (step < total) return res.redirect(303, `/questionnaire/${step + 1}`);
+    if (step < total) return seeOther(res, `/questionnaire/${step + 1}`);
 
     // Last section: re-check the whole questionnaire (an earlier page may have changed).
     const whole = parseWhole(q, drafts, territory);
@@ -206,7 +217,7 @@ export function surveyRouter(deps: SurveyDeps) {
     }
     res.clearCookie(DRAFT_COOKIE, cookieOpts(req));
     res.cookie(DONE_COOKIE, '1', { ...cookieOpts(req), maxAge: 365 * DAY });
-    res.redirect(303, '/merci');
+    seeOther(res, '/merci');
   });
 
   router.get('/merci', (_req, res) => res.render('survey/thanks', { pageTitle: fr.thanks.title }));
