@@ -118,8 +118,8 @@ describe('responses.csv', () => {
       expect(r.response_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(r.completed_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
-    const byAge = (age: string, genre: string) => rows.find((r) => r.age === age && r.genre === genre)!;
-    const first = byAge('16', 'feminin') && rows.find((r) => r.age === '16' && r.commune === '62498')!;
+    // The 16-year-old girl from Lens who came through the Lycée Carnot link.
+    const first = rows.find((r) => r.age === '16' && r.commune === '62498')!;
     expect(first).toMatchObject({ genre: 'feminin', commune__epci: 'call', envisager_industrie: 'oui_tout_a_fait', convaincre_industrie__salaires: '1', convaincre_industrie__rien: '0', channel: 'lycee-carnot', age__groupe: 'mineurs_15_17' });
     const lille = rows.find((r) => r.commune === '59350')!;
     expect(lille).toMatchObject({ commune__epci: 'hors_pma', age__groupe: 'autre', mots_industrie: 'usine; "fumée", chaîne' });
