@@ -15,6 +15,7 @@ import { securityHeaders } from './http/securityHeaders.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
+import { ensureAnswered, multipleQuestionIds } from './results/answered.js';
 import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
@@ -56,6 +57,8 @@ export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? consoleLogger;
   const now = deps.now ?? (() => new Date());
   const staffStore = createStaffStore(db);
+  // Once per questionnaire version: which multiple-choice questions each response answered.
+  ensureAnswered(db, questionnaire);
   const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
 
   const app = express();
@@ -102,7 +105,7 @@ export function createApp(deps: AppDeps) {
       questionnaire,
       campaign: () => campaign.get(),
       territory,
-      store: createSurveyStore(db),
+      store: createSurveyStore(db, { multipleQuestions: multipleQuestionIds(questionnaire) }),
       now,
       submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
       timing: createFormTiming(config.sessionSecret),

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import type { Question, Questionnaire } from '../questionnaire/schema.js';
 import { EPCI_SUFFIX } from '../questionnaire/types/commune.js';
+import { answeredReady } from './answered.js';
 import { TOTAL_KEY } from './counts.js';
 import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_FILTER, type Filter } from './filters.js';
 import { AGE_GROUP_SUFFIX, ageGroupsFor, EPCI_CHOICES, eachQuestion, sub, type Choice } from './model.js';
@@ -195,7 +196,18 @@ function tallyWhere(db: Db, q: Questionnaire, f: { where: string; params: (strin
       const first = (t.values.get(qid) ?? []).filter((x) => x.value === 1).reduce((a, x) => a + x.n, 0);
       if (first) t.bases.set(qid, first);
     }
-    if (multiple.length && t.total) {
+    if (multiple.length && t.total && answeredReady(db, q)) {
+      // One grouped read of the per-response summary (migration 005).
+      const rows = prepared(
+        db,
+        `SELECT question_id, count(*) FROM answered_questions
+         WHERE response_id IN (SELECT id FROM temp.results_selection) GROUP BY question_id`,
+      )
+        .raw(true)
+        .all() as [string, number][];
+      for (const [qid, n] of rows) if (multiple.includes(qid) && n) t.bases.set(qid, n);
+    } else if (multiple.length && t.total) {
+      // Without the summary (a database filled outside the completion path): a lookup per response.
       const probe = 'sum(EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.id AND a.question_id = ?))';
       const bases = prepared(db, `SELECT ${multiple.map(() => probe).join(', ')} FROM temp.results_selection s`)
         .raw(true)

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection.js';
 import type { AnswerRow, RawValues } from '../questionnaire/types/common.js';
+import { recordAnswered } from '../results/answered.js';
 import { recordCompletion } from '../results/counts.js';
 
 // Persistence of drafts and completed responses. Every function commits before it returns, so a
@@ -21,7 +22,8 @@ export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
 
-export function createSurveyStore(db: Db) {
+export function createSurveyStore(db: Db, opts: { multipleQuestions?: ReadonlySet<string> } = {}) {
+  const multiple = opts.multipleQuestions ?? new Set<string>();
   const stmts = {
     insertDraft: db.prepare(
       `INSERT INTO responses (id, questionnaire_id, questionnaire_version, channel, status, reached_section,
@@ -99,6 +101,7 @@ export function createSurveyStore(db: Db) {
         for (const r of rows) stmts.insertAnswer.run(draftId, r.questionId, r.optionCode, r.valueText, r.valueNum);
         // Running totals move in the same transaction: the dashboard never disagrees with answers.
         recordCompletion(db, rows);
+        recordAnswered(db, draftId, rows, multiple);
         stmts.deleteSections.run(draftId);
         stmts.rememberToken.run(hashToken(token), now.toISOString().slice(0, 10));
         return true;

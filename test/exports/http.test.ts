@@ -73,6 +73,8 @@ describe('results.csv', () => {
   it('respects the filters: values of one question OR-ed, questions AND-ed, channel', async () => {
     const women = csv((await get('/export/results.csv?f.genre=feminin')).text);
     expect(row(women, 'envisager_industrie', 'nsp')).toMatchObject({ count: '3', base: '6', percent: '50.0' });
+    // Multiple choice under a filter: the base counts the 5 women who ticked anything.
+    expect(row(women, 'convaincre_industrie', 'salaires')).toMatchObject({ count: '3', base: '5', percent: '60.0' });
     const both = csv((await get('/export/results.csv?f.genre=feminin&f.genre=masculin')).text);
     expect(row(both, 'genre', 'feminin')).toMatchObject({ base: '10' });
     const and = csv((await get('/export/results.csv?f.genre=masculin&f.convaincre_industrie=rien')).text);
