@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { fr } from '../strings.js';
+import { cookieOptions } from './cookies.js';
 
 export const CSRF_COOKIE = 'avenir_csrf';
 export const CSRF_FIELD = '_csrf';
@@ -14,7 +15,7 @@ export function csrfProtection() {
     let token: unknown = req.cookies?.[CSRF_COOKIE];
     if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
       token = crypto.randomBytes(32).toString('base64url');
-      res.cookie(CSRF_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+      res.cookie(CSRF_COOKIE, token, cookieOptions(req));
       // A fresh cookie can't match anything posted with this request.
       req.cookies = { ...(req.cookies ?? {}), [CSRF_COOKIE]: undefined };
     }

@@ -1,3 +1,4 @@
+import { cookieOptions } from '../http/cookies.js';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { parseParisDate } from '../config.js';
@@ -34,7 +35,6 @@ export function staffRouter(deps: StaffDeps) {
   const router = express.Router();
   // Failed sign-ins per client address, on top of the per-account lock.
   const ipFailures = createRateLimiter({ windowMs: LOGIN_LOCK_MINUTES * 60_000, max: LOGIN_IP_MAX_FAILURES, now: () => deps.now().getTime() });
-  const cookieOpts = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/' });
 
   const renderLogin = (res: Response, status: number, data: { email?: string; error?: string; retour?: string }) =>
     res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, staffPage: true, ...data, retour: safeReturn(data.retour) });
@@ -82,7 +82,7 @@ export function staffRouter(deps: StaffDeps) {
       const previous = req.cookies?.[STAFF_COOKIE];
       if (typeof previous === 'string') store.deleteSession(previous);
       const token = store.createSession(user.id, now);
-      res.cookie(STAFF_COOKIE, token, { ...cookieOpts(req), maxAge: SESSION_MAX_AGE_MS });
+      res.cookie(STAFF_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_MAX_AGE_MS });
       audit(db, user.email, 'login.success', undefined, deps.now());
       res.redirect(303, safeReturn(retour));
     } catch (e) {
@@ -94,7 +94,7 @@ export function staffRouter(deps: StaffDeps) {
     const token = req.cookies?.[STAFF_COOKIE];
     if (typeof token === 'string') store.deleteSession(token);
     if (req.staff) audit(db, req.staff.email, 'logout', undefined, deps.now());
-    res.clearCookie(STAFF_COOKIE, cookieOpts(req));
+    res.clearCookie(STAFF_COOKIE, cookieOptions(req));
     res.redirect(303, '/login');
   });
 

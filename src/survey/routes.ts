@@ -1,3 +1,4 @@
+import { cookieOptions } from '../http/cookies.js';
 import express, { type Request, type Response } from 'express';
 import { campaignState, findChannel, type Campaign } from '../campaign/campaign.js';
 import { clientKey, type RateLimiter } from '../http/rateLimit.js';
@@ -36,8 +37,6 @@ export function surveyRouter(deps: SurveyDeps) {
   const communeList = territory.pmaCommunes().map((c) => ({ name: c.name }));
   const router = express.Router();
 
-  // Secure whenever the request came over HTTPS (directly or through a trusted proxy).
-  const cookieOpts = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/' });
   const DAY = 24 * 3600 * 1000;
 
   const draftOf = (req: Request): Draft | undefined => store.findDraft(req.cookies?.[DRAFT_COOKIE], q);
@@ -70,7 +69,7 @@ export function surveyRouter(deps: SurveyDeps) {
     const channel = findChannel(deps.campaign(), req.query.canal);
     if (req.query.canal !== undefined) {
       // Record a declared relay code, then drop it from the address bar (it would be shared on).
-      if (channel) res.cookie(CHANNEL_COOKIE, channel, { ...cookieOpts(req), maxAge: 30 * DAY });
+      if (channel) res.cookie(CHANNEL_COOKIE, channel, { ...cookieOptions(req), maxAge: 30 * DAY });
       return res.redirect(303, '/');
     }
     const state = campaignState(deps.campaign(), deps.now());
@@ -143,8 +142,8 @@ export function surveyRouter(deps: SurveyDeps) {
     if (!draft) {
       draftToken = newToken();
       draft = store.createDraft(draftToken, q, findChannel(campaign, req.cookies?.[CHANNEL_COOKIE]) ?? null, now);
-      res.cookie(DRAFT_COOKIE, draftToken, { ...cookieOpts(req), maxAge: 30 * DAY });
-      res.clearCookie(CHANNEL_COOKIE, cookieOpts(req));
+      res.cookie(DRAFT_COOKIE, draftToken, { ...cookieOptions(req), maxAge: 30 * DAY });
+      res.clearCookie(CHANNEL_COOKIE, cookieOptions(req));
     }
 
     // Anti-abuse signals flag the response for analysts; they never block a respondent.
@@ -215,16 +214,16 @@ export function surveyRouter(deps: SurveyDeps) {
       deps.submitLimiter.hit(client);
       deps.onComplete?.();
     }
-    res.clearCookie(DRAFT_COOKIE, cookieOpts(req));
-    res.cookie(DONE_COOKIE, '1', { ...cookieOpts(req), maxAge: 365 * DAY });
+    res.clearCookie(DRAFT_COOKIE, cookieOptions(req));
+    res.cookie(DONE_COOKIE, '1', { ...cookieOptions(req), maxAge: 365 * DAY });
     seeOther(res, '/merci');
   });
 
   router.get('/merci', (_req, res) => res.render('survey/thanks', { pageTitle: fr.thanks.title }));
 
   router.post('/nouvelle-reponse', (req, res) => {
-    res.clearCookie(DONE_COOKIE, cookieOpts(req));
-    res.clearCookie(DRAFT_COOKIE, cookieOpts(req));
+    res.clearCookie(DONE_COOKIE, cookieOptions(req));
+    res.clearCookie(DRAFT_COOKIE, cookieOptions(req));
     res.redirect(303, '/');
   });
 
