@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import compression from 'compression';
-import cookieParser from 'cookie-parser';
 import express from 'express';
 import { buildCampaign, type Campaign } from './campaign/campaign.js';
 import { createCampaignSettings } from './campaign/settings.js';
@@ -9,7 +8,9 @@ import type { Config } from './config.js';
 import type { Db } from './db/connection.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
+import { formBody } from './http/formBody.js';
 import { createRateLimiter } from './http/rateLimit.js';
+import { readCookies } from './http/readCookies.js';
 import { consoleLogger, requestLog, type Logger } from './http/requestLog.js';
 import { securityHeaders } from './http/securityHeaders.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
@@ -26,7 +27,7 @@ import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
 import { createSurveyStore } from './survey/store.js';
 import { territory as sharedTerritory, type Territory } from './territory/communes.js';
-import { territoryRouter } from './territory/routes.js';
+import { communesHandler } from './territory/routes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -88,11 +89,11 @@ export function createApp(deps: AppDeps) {
     const row = db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number };
     res.set('Cache-Control', 'no-store').json({ status: 'ok', migrations: row.n, questionnaire: `${questionnaire.id}@${questionnaire.version}` });
   });
-  app.use(territoryRouter(territory));
+  app.get('/api/communes', communesHandler(territory));
 
   // Form bodies only; 64 KB is far above the longest legitimate page and far below harm.
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
-  app.use(cookieParser());
+  app.use(formBody({ limit: 64 * 1024, parameterLimit: 500 }));
+  app.use(readCookies());
   app.use((_req, res, next) => {
     // Pages hold a respondent's answers or staff data: never cached by a shared device or proxy.
     res.set('Cache-Control', 'no-store');

@@ -29,9 +29,10 @@ function otherFields(q: Single | Multiple): string[] {
 /** Reads the precision texts of the "Autre" options; errors when too long. */
 function readOthers(q: Single | Multiple, raw: RawValues, errors: FieldError[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const o of q.options.filter((x) => x.other)) {
-    const name = otherFieldName(q.id, o.code);
-    const { value, repeated } = readOne(raw, name);
+  for (const o of q.options) {
+    if (!o.other) continue;
+    const { value, repeated } = readOne(raw, otherFieldName(q.id, o.code));
+    if (!value && !repeated) continue; // the usual case: nothing typed
     const text = cleanText(value, false);
     if (repeated) errors.push({ field: fieldId(q.id, o.code, 'precision'), message: fr.errors.repeated });
     else if (charLength(text) > OTHER_MAX_LENGTH) {
@@ -123,10 +124,9 @@ export const multipleType: QuestionType<Multiple, MultipleValue> = {
       errors.push({ field, message: fr.errors.tooManyChoices(q.maxChoices) });
     }
     for (const o of q.options) {
+      if (!o.other || !codes.includes(o.code) || others.get(o.code)) continue;
       const precisionField = fieldId(q.id, o.code, 'precision');
-      if (o.other && codes.includes(o.code) && !others.get(o.code) && !errors.some((e) => e.field === precisionField)) {
-        errors.push({ field: precisionField, message: fr.errors.otherMissing });
-      }
+      if (!errors.some((e) => e.field === precisionField)) errors.push({ field: precisionField, message: fr.errors.otherMissing });
     }
     if (errors.length) return { value: undefined, errors };
     // Stored in the questionnaire's order, whatever order the browser sent.

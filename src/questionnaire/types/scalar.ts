@@ -28,6 +28,17 @@ export const textType: QuestionType<Text, string> = {
   }),
 };
 
+const unitPatterns = new WeakMap<Integer, RegExp | null>();
+/** "ans" after the number, built once per question. */
+function unitPattern(q: Integer): RegExp | null {
+  let p = unitPatterns.get(q);
+  if (p === undefined) {
+    p = q.unit ? new RegExp(`\\s*${q.unit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'i') : null;
+    unitPatterns.set(q, p);
+  }
+  return p;
+}
+
 export const integerType: QuestionType<Integer, number> = {
   fieldNames: (q) => [q.id],
   parse(q, raw) {
@@ -35,7 +46,7 @@ export const integerType: QuestionType<Integer, number> = {
     const { value, repeated } = readOne(raw, q.id);
     if (repeated) return { value: undefined, errors: [{ field, message: fr.errors.repeated }] };
     // "17", " 17 ", "17 ans" are all seventeen; "17,5" or "dix-sept" are not an integer.
-    const unit = q.unit ? new RegExp(`\\s*${q.unit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'i') : null;
+    const unit = unitPattern(q);
     const trimmed = (unit ? value.replace(unit, '') : value).trim();
     if (!trimmed) return { value: undefined, errors: q.required ? [{ field, message: fr.errors.required }] : [] };
     if (!/^[0-9]{1,6}$/.test(trimmed)) return { value: undefined, errors: [{ field, message: fr.errors.notInteger }] };
