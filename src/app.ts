@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps) {
   app.use(readCookies());
   app.use((_req, res, next) => {
     // Pages hold a respondent's answers or staff data: never cached by a shared device or proxy.
-    res.set('Cache-Control', 'no-store');
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.use(loadStaff(staffStore, { idleMs: config.staffSessionIdleMinutes * 60_000, now }));

@@ -71,26 +71,24 @@ export function formBody(opts: FormBodyOptions) {
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return next(new BodyError(415, 'encoding.unsupported'));
     if (declared !== undefined && Number(declared) > opts.limit) return refuse(req, next, new BodyError(413, 'entity.too.large'));
 
+    // Listeners are written inline: this runs for every POST, and named closures cost more
+    // under tsx (each gets its name set at creation).
     const chunks: Buffer[] = [];
     let received = 0;
-    let failed = false;
-    const fail = (err: BodyError) => {
-      if (failed) return;
-      failed = true;
-      chunks.length = 0;
-      req.removeListener('data', onData);
-      refuse(req, next, err);
-    };
-    const onData = (chunk: Buffer) => {
+    let over = false;
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return; // drained and dropped
       received += chunk.length;
-      if (received > opts.limit) return fail(new BodyError(413, 'entity.too.large'));
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    // After 'end' nothing more arrives; after a failure the listeners left here do nothing.
+      if (received <= opts.limit) return void chunks.push(chunk);
+      over = true;
+      chunks.length = 0;
+      settled = true;
+      refuse(req, next, new BodyError(413, 'entity.too.large'));
+    });
     req.once('end', () => {
-      if (failed) return;
-      failed = true;
+      if (settled) return;
+      settled = true;
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
       if (text.length > 0 && countFields(text, opts.parameterLimit) === undefined) {
         return next(new BodyError(413, 'parameters.too.many'));
@@ -100,7 +98,13 @@ export function formBody(opts: FormBodyOptions) {
       next();
     });
     // A client gone mid-body: there is nobody to answer, but the request must not hang.
-    req.once('error', () => fail(new BodyError(400, 'request.aborted')));
+    req.once('error', () => {
+      if (settled) return;
+      settled = true;
+      over = true;
+      chunks.length = 0;
+      next(new BodyError(400, 'request.aborted'));
+    });
   };
 }
 

@@ -44,7 +44,10 @@ export function securityHeaders() {
   const headers = captureHeaders();
   return (req: Request, res: Response, next: NextFunction) => {
     for (const [name, value] of headers) res.setHeader(name, value);
-    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=15552000');
+    // req.secure consults the proxy settings: only worth asking when HTTPS is possible at all.
+    if ((req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] !== undefined) {
+      if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=15552000');
+    }
     next();
   };
 }

@@ -88,12 +88,23 @@ export function ownFields(section: Section, body: unknown): { raw: RawValues; un
  * order so a condition on an earlier question of the same section sees its fresh answer. Hidden
  * questions are never required and their answers are dropped.
  */
+/** Parse context over the choices made so far (a class: one allocation per section parse). */
+class ChoicesContext implements ParseContext {
+  constructor(
+    readonly territory: Territory,
+    private readonly choices: Choices,
+  ) {}
+  optionVisible(o: Option): boolean {
+    return conditionMet(o.showIf, this.choices);
+  }
+}
+
 export function parseSection(section: Section, raw: RawValues, earlier: Choices, territory: Territory): SectionResult {
   const choices: Choices = new Map(earlier);
   const values = new Map<string, unknown>();
   const errors: FieldError[] = [];
   const visible = new Set<string>();
-  const ctx: ParseContext = { territory, optionVisible: (o: Option) => conditionMet(o.showIf, choices) };
+  const ctx: ParseContext = new ChoicesContext(territory, choices);
   for (const q of section.questions) {
     if (!conditionMet(q.showIf, choices)) {
       choices.delete(q.id);

@@ -4,7 +4,7 @@ import { campaignState, findChannel, type Campaign } from '../campaign/campaign.
 import { clientKey, type RateLimiter } from '../http/rateLimit.js';
 import { choicesBefore, dependsOnEarlierSections, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
-import type { RawValues } from '../questionnaire/types/common.js';
+import type { FieldError, RawValues } from '../questionnaire/types/common.js';
 import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
 import type { FormTiming } from './formTiming.js';
@@ -61,6 +61,25 @@ export function surveyRouter(deps: SurveyDeps) {
     res.setHeader('Content-Length', '0');
     res.end();
   };
+
+  /** A section shown again with its errors (422), as typed. */
+  function renderInvalid(res: Response, drafts: RawValues[], i: number, errors: FieldError[], formErrors: string[]) {
+    res.status(422).render(
+      'survey/section',
+      buildSectionPage({
+        questionnaire: q,
+        index: i,
+        raw: drafts[i],
+        errors,
+        formErrors,
+        earlier: choicesBefore(q, drafts, i, territory),
+        territory,
+        csrfToken: res.locals.csrfToken,
+        formStamp: deps.timing.stamp(deps.now()),
+        communeList,
+      }),
+    );
+  }
 
   /** The first section not yet validated: where "Commencer"/"Reprendre" leads. */
   const currentStep = (draft: Draft | undefined) => Math.min((draft?.reachedSection ?? 0) + 1, total);
@@ -172,31 +191,14 @@ export function surveyRouter(deps: SurveyDeps) {
 
     if (goingBack) return seeOther(res, `/questionnaire/${Math.max(1, step - 1)}`);
 
-    const renderSection = (i: number, errors = result.errors, formErrors: string[] = []) =>
-      res.status(422).render(
-        'survey/section',
-        buildSectionPage({
-          questionnaire: q,
-          index: i,
-          raw: drafts[i],
-          errors,
-          formErrors,
-          earlier: choicesBefore(q, drafts, i, territory),
-          territory,
-          csrfToken: res.locals.csrfToken,
-          formStamp: deps.timing.stamp(deps.now()),
-          communeList,
-        }),
-      );
-
-    if (!valid) return renderSection(index, result.errors, unexpected.length ? [fr.errors.unexpectedFields] : []);
+    if (!valid) return renderInvalid(res, drafts, index, result.errors, unexpected.length ? [fr.errors.unexpectedFields] : []);
     if (step < total) return seeOther(res, `/questionnaire/${step + 1}`);
 
     // Last section: re-check the whole questionnaire (an earlier page may have changed).
     const whole = parseWhole(q, drafts, territory);
     if (whole.firstInvalid !== -1) {
       const i = whole.firstInvalid;
-      return renderSection(i, whole.sections[i].errors, [fr.errors.earlierSection]);
+      return renderInvalid(res, drafts, i, whole.sections[i].errors, [fr.errors.earlierSection]);
     }
     // A script flooding completions from one address is stopped; a classroom behind one NAT
     // (30 pupils, a few minutes) is far below the limit. The draft stays: nothing typed is lost.
