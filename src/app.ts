@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import compression from 'compression';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { buildCampaign, type Campaign } from './campaign/campaign.js';
 import { createCampaignSettings } from './campaign/settings.js';
 import type { Config } from './config.js';
@@ -13,6 +13,7 @@ import { createRateLimiter } from './http/rateLimit.js';
 import { readCookies } from './http/readCookies.js';
 import { consoleLogger, requestLog, type Logger } from './http/requestLog.js';
 import { securityHeaders } from './http/securityHeaders.js';
+import { sequence } from './http/sequence.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
@@ -71,36 +72,43 @@ export function createApp(deps: AppDeps) {
   app.set('view engine', 'hbs');
   app.set('views', VIEWS_DIR);
 
-  app.use(requestLog(logger));
   // Phones on mobile data: pages and assets gzip-compressed. Event streams must not be buffered
   // by the compressor. A valid POST answers with a bodiless redirect: nothing to compress there.
   const gzip = compression({ filter: (req, res) => !String(res.getHeader('Content-Type') ?? '').startsWith('text/event-stream') && compression.filter(req, res) });
-  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? gzip(req, res, next) : next()));
-  app.use(securityHeaders());
+  // Assets and public JSON answer GET only: a POST (a classroom's « Suivant ») walks past them
+  // in one step instead of one per route.
+  const publicGets = express.Router();
   // Chart.js comes from its npm package, served by the app (no CDN).
-  app.get('/static/vendor/chart.umd.min.js', (_req, res) => {
+  publicGets.get('/static/vendor/chart.umd.min.js', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=86400').sendFile(chartJsFile);
   });
-  app.use(
+  publicGets.use(
     '/static',
     express.static(path.resolve(import.meta.dirname, '../public'), { maxAge: '1d', fallthrough: false, index: false }),
   );
-  app.get('/healthz', (_req, res) => {
+  publicGets.get('/healthz', (_req, res) => {
     const row = db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number };
     res.set('Cache-Control', 'no-store').json({ status: 'ok', migrations: row.n, questionnaire: `${questionnaire.id}@${questionnaire.version}` });
   });
-  app.get('/api/communes', communesHandler(territory));
+  publicGets.get('/api/communes', communesHandler(territory));
 
-  // Form bodies only; 64 KB is far above the longest legitimate page and far below harm.
-  app.use(formBody({ limit: 64 * 1024, parameterLimit: 500 }));
-  app.use(readCookies());
-  app.use((_req, res, next) => {
-    // Pages hold a respondent's answers or staff data: never cached by a shared device or proxy.
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-  app.use(loadStaff(staffStore, { idleMs: config.staffSessionIdleMinutes * 60_000, now }));
-  app.use(csrfProtection());
+  // The prelude of every request, run as one layer (see sequence.ts), in this order.
+  app.use(
+    sequence(
+      requestLog(logger),
+      securityHeaders(),
+      (req, res, next) => {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+        gzip(req, res, (err?: unknown) => (err ? next(err) : publicGets(req, res, next)));
+      },
+      // Form bodies only; 64 KB is far above the longest legitimate page and far below harm.
+      formBody({ limit: 64 * 1024, parameterLimit: 500 }),
+      readCookies(),
+      noStore,
+      loadStaff(staffStore, { idleMs: config.staffSessionIdleMinutes * 60_000, now }),
+      csrfProtection(),
+    ),
+  );
   app.use(
     surveyRouter({
       questionnaire,
@@ -121,4 +129,10 @@ export function createApp(deps: AppDeps) {
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** Pages hold a respondent's answers or staff data: never cached by a shared device or proxy. */
+function noStore(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
 }

@@ -84,61 +84,7 @@ export function surveyRouter(deps: SurveyDeps) {
   /** The first section not yet validated: where "Commencer"/"Reprendre" leads. */
   const currentStep = (draft: Draft | undefined) => Math.min((draft?.reachedSection ?? 0) + 1, total);
 
-  router.get('/', (req, res) => {
-    const channel = findChannel(deps.campaign(), req.query.canal);
-    if (req.query.canal !== undefined) {
-      // Record a declared relay code, then drop it from the address bar (it would be shared on).
-      if (channel) res.cookie(CHANNEL_COOKIE, channel, { ...cookieOptions(req), maxAge: 30 * DAY });
-      return res.redirect(303, '/');
-    }
-    const state = campaignState(deps.campaign(), deps.now());
-    if (!state.open) return renderClosed(res, 200, state);
-    const draft = draftOf(req);
-    if (!draft && hasAnswered(req)) return res.render('survey/already-answered', { pageTitle: fr.alreadyAnswered.title });
-    res.render('survey/landing', {
-      pageTitle: fr.landing.title,
-      resume: draft ? { href: `/questionnaire/${currentStep(draft)}` } : undefined,
-    });
-  });
-
-  router.get('/confidentialite', (_req, res) => res.render('survey/privacy', { pageTitle: fr.privacy.title }));
-
-  router.get('/questionnaire', (req, res) => res.redirect(303, `/questionnaire/${currentStep(draftOf(req))}`));
-
-  const stepParam = (req: Request): number | undefined => {
-    const raw = String(req.params.step);
-    if (!/^[1-9][0-9]?$/.test(raw)) return undefined;
-    const n = Number(raw);
-    return n >= 1 && n <= total ? n : undefined;
-  };
-
-  router.get('/questionnaire/:step', (req, res, next) => {
-    const step = stepParam(req);
-    if (!step) return next();
-    const state = campaignState(deps.campaign(), deps.now());
-    if (!state.open) return renderClosed(res, 200, state);
-    const draft = draftOf(req);
-    if (!draft && hasAnswered(req)) return res.redirect(303, '/');
-    // Sections are validated in order: no jumping ahead of the first unvalidated one.
-    if (step > currentStep(draft)) return res.redirect(303, `/questionnaire/${currentStep(draft)}`);
-    const drafts = draftsOf(draft);
-    res.render(
-      'survey/section',
-      buildSectionPage({
-        questionnaire: q,
-        index: step - 1,
-        raw: drafts[step - 1],
-        errors: [],
-        formErrors: [],
-        earlier: choicesBefore(q, drafts, step - 1, territory),
-        territory,
-        csrfToken: res.locals.csrfToken,
-        formStamp: deps.timing.stamp(deps.now()),
-        communeList,
-      }),
-    );
-  });
-
+  // First in the router: a classroom's « Suivant » is the busiest request of the app.
   router.post('/questionnaire/:step', (req, res, next) => {
     const step = stepParam(req);
     if (!step) return next();
@@ -219,6 +165,61 @@ export function surveyRouter(deps: SurveyDeps) {
     res.clearCookie(DRAFT_COOKIE, cookieOptions(req));
     res.cookie(DONE_COOKIE, '1', { ...cookieOptions(req), maxAge: 365 * DAY });
     seeOther(res, '/merci');
+  });
+
+  router.get('/', (req, res) => {
+    const channel = findChannel(deps.campaign(), req.query.canal);
+    if (req.query.canal !== undefined) {
+      // Record a declared relay code, then drop it from the address bar (it would be shared on).
+      if (channel) res.cookie(CHANNEL_COOKIE, channel, { ...cookieOptions(req), maxAge: 30 * DAY });
+      return res.redirect(303, '/');
+    }
+    const state = campaignState(deps.campaign(), deps.now());
+    if (!state.open) return renderClosed(res, 200, state);
+    const draft = draftOf(req);
+    if (!draft && hasAnswered(req)) return res.render('survey/already-answered', { pageTitle: fr.alreadyAnswered.title });
+    res.render('survey/landing', {
+      pageTitle: fr.landing.title,
+      resume: draft ? { href: `/questionnaire/${currentStep(draft)}` } : undefined,
+    });
+  });
+
+  router.get('/confidentialite', (_req, res) => res.render('survey/privacy', { pageTitle: fr.privacy.title }));
+
+  router.get('/questionnaire', (req, res) => res.redirect(303, `/questionnaire/${currentStep(draftOf(req))}`));
+
+  const stepParam = (req: Request): number | undefined => {
+    const raw = String(req.params.step);
+    if (!/^[1-9][0-9]?$/.test(raw)) return undefined;
+    const n = Number(raw);
+    return n >= 1 && n <= total ? n : undefined;
+  };
+
+  router.get('/questionnaire/:step', (req, res, next) => {
+    const step = stepParam(req);
+    if (!step) return next();
+    const state = campaignState(deps.campaign(), deps.now());
+    if (!state.open) return renderClosed(res, 200, state);
+    const draft = draftOf(req);
+    if (!draft && hasAnswered(req)) return res.redirect(303, '/');
+    // Sections are validated in order: no jumping ahead of the first unvalidated one.
+    if (step > currentStep(draft)) return res.redirect(303, `/questionnaire/${currentStep(draft)}`);
+    const drafts = draftsOf(draft);
+    res.render(
+      'survey/section',
+      buildSectionPage({
+        questionnaire: q,
+        index: step - 1,
+        raw: drafts[step - 1],
+        errors: [],
+        formErrors: [],
+        earlier: choicesBefore(q, drafts, step - 1, territory),
+        territory,
+        csrfToken: res.locals.csrfToken,
+        formStamp: deps.timing.stamp(deps.now()),
+        communeList,
+      }),
+    );
   });
 
   router.get('/merci', (_req, res) => res.render('survey/thanks', { pageTitle: fr.thanks.title }));
