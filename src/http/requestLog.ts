@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
 
 export type Logger = { info: (msg: string) => void; error: (msg: string, err?: unknown) => void };
@@ -15,9 +16,9 @@ export const silentLogger: Logger = { info: () => {}, error: () => {} };
  */
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const ms = performance.now() - start;
       logger.info(`${req.method} ${req.path} ${res.statusCode} ${ms.toFixed(1)}ms`);
     });
     next();

@@ -19,7 +19,7 @@ declare module 'express-serve-static-core' {
  */
 export function loadStaff(store: StaffStore, opts: { idleMs: number; now: () => Date }): RequestHandler {
   return (req, res, next) => {
-    const auth = req.get('authorization');
+    const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
       const user = store.userForToken(auth.slice(7).trim(), opts.now());
       if (user) {
