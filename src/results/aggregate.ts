@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import type { Question, Questionnaire } from '../questionnaire/schema.js';
 import { EPCI_SUFFIX } from '../questionnaire/types/commune.js';
-import { answeredReady } from './answered.js';
+import { summaryCounts } from './answered.js';
 import { TOTAL_KEY } from './counts.js';
 import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_FILTER, type Filter } from './filters.js';
 import { AGE_GROUP_SUFFIX, ageGroupsFor, EPCI_CHOICES, eachQuestion, sub, type Choice } from './model.js';
@@ -11,7 +11,8 @@ import { frResults } from './strings.js';
 // Results of the questionnaire: for each question, counts per option, the base (completed
 // responses in which the question was answered) and percentages of that base, computed in SQL.
 // Without filters they come from the running totals of migration 003 (a few hundred rows); with
-// filters, from one grouped pass over the answers of the selected responses.
+// filters, from one pass over the per-response summaries of the selected responses (migration
+// 006), or over their answer rows for responses without a summary.
 
 /** Raw figures, whatever their source: the long format's counts, per-value counts and bases. */
 export type Tally = {
@@ -68,6 +69,11 @@ export type ResultsOptions = {
   communeName?: (insee: string) => string | undefined;
   /** Force the scan of the answers even without filters (tests, repair checks). */
   source?: 'counts' | 'answers';
+  /**
+   * How the answers of the selected responses are read: their per-response summaries (default;
+   * the answers table when one of them has none), or always the answers table (tests, checks).
+   */
+  answersFrom?: 'summary' | 'table';
 };
 
 /** Percent of base, rounded to one decimal as everywhere it is shown; null without a base. */
@@ -140,17 +146,12 @@ function prepared(db: Db, sql: string): Statement {
 }
 
 /**
- * The figures of the completed responses passing `filter`, computed from their answers:
- *  1. the selected response ids go to a temporary table (the filter is evaluated once);
- *  2. one grouped pass over their answers, driven by the answers' primary key, counting rows per
- *     (question_id, option_code, value_num): the plain "SELECT question_id, option_code, count(*)
- *     … GROUP BY" on the same rows. value_num is only set on ranks and integers, so every other
- *     option stays one group;
- *  3. the base of each multiple choice question: one primary-key probe per selected response
- *     (the only figure a grouped count cannot give).
+ * The figures of the completed responses passing `filter`, computed from their answers: from the
+ * per-response summaries of migration 006 when every selected response has one (always, once
+ * ensureAnswered has run), else from the answers table. `from: 'table'` forces the latter.
  */
-export function tallyFromAnswers(db: Db, q: Questionnaire, filter: Filter): Tally {
-  return tallyWhere(db, q, selectionOf(db, q, filter));
+export function tallyFromAnswers(db: Db, q: Questionnaire, filter: Filter, from: ResultsOptions['answersFrom'] = 'summary'): Tally {
+  return tallyWhere(db, q, selectionOf(db, q, filter), from);
 }
 
 /**
@@ -165,59 +166,86 @@ export function selectionOf(db: Db, q: Questionnaire, filter: Filter) {
 }
 
 /** tallyFromAnswers for any condition on `responses AS r` (which must select completed responses). */
-function tallyWhere(db: Db, q: Questionnaire, f: { where: string; params: (string | number)[] }): Tally {
+function tallyWhere(db: Db, q: Questionnaire, f: { where: string; params: (string | number)[] }, from: ResultsOptions['answersFrom'] = 'summary'): Tally {
+  // One transaction: the dictionary of the summaries and the summaries from the same snapshot.
+  return db.transaction(() => (from === 'summary' && tallyFromSummaries(db, f)) || tallyFromTable(db, q, f))();
+}
+
+/**
+ * One pass over the summaries of the selected responses (one short blob each), counting answer
+ * rows per key and, per question, the responses with at least one row (the base, whatever the
+ * question type: the definition of the running totals' result_bases). Null when a selected
+ * response has no summary.
+ */
+function tallyFromSummaries(db: Db, f: { where: string; params: (string | number)[] }): Tally | null {
+  const c = summaryCounts(db, f.where, f.params, (sql) => prepared(db, sql));
+  if (!c) return null;
+  const t = emptyTally();
+  t.total = c.total;
+  const { keys } = c;
+  for (let d = 0; d < keys.size; d++) {
+    const n = c.rows[d];
+    if (!n) continue;
+    addCount(t, keys.question[d], keys.option[d], n);
+    const v = keys.value[d];
+    if (v !== null) addValue(t, keys.question[d], keys.option[d], v, n);
+  }
+  keys.questions.forEach((qid, i) => c.responses[i] && t.bases.set(qid, c.responses[i]));
+  for (const l of t.values.values()) l.sort((a, b) => a.value - b.value || (a.option < b.option ? -1 : 1));
+  return t;
+}
+
+/**
+ * The same figures from the answers table (a selected response without a summary):
+ *  1. the selected response ids go to a temporary table (the filter is evaluated once);
+ *  2. one grouped pass over their answers, driven by the answers' primary key, counting rows per
+ *     (question_id, option_code, value_num). value_num is only set on ranks and integers, so every
+ *     other option stays one group;
+ *  3. the base of each multiple choice question: one primary-key probe per selected response
+ *     (the only figure a grouped count cannot give).
+ * Call inside a transaction.
+ */
+function tallyFromTable(db: Db, q: Questionnaire, f: { where: string; params: (string | number)[] }): Tally {
   const t = emptyTally();
   const { multiple, ranking } = questionKinds(q);
-  return db.transaction(() => {
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS results_selection (id TEXT PRIMARY KEY) WITHOUT ROWID');
-    db.exec('DELETE FROM temp.results_selection');
-    t.total = prepared(db, `INSERT INTO temp.results_selection (id) SELECT r.id FROM responses r WHERE ${f.where}`).run(...f.params).changes;
-    // "IN (SELECT id …)" rather than a join: SQLite then walks the selected ids and reads each
-    // response's rows by primary key, instead of scanning the whole answers index.
-    const rows = prepared(
-      db,
-      `SELECT question_id, option_code, value_num, count(*) FROM answers
-       WHERE response_id IN (SELECT id FROM temp.results_selection)
-       GROUP BY question_id, option_code, value_num`,
-    )
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS results_selection (id TEXT PRIMARY KEY) WITHOUT ROWID');
+  db.exec('DELETE FROM temp.results_selection');
+  t.total = prepared(db, `INSERT INTO temp.results_selection (id) SELECT r.id FROM responses r WHERE ${f.where}`).run(...f.params).changes;
+  // "IN (SELECT id …)" rather than a join: SQLite then walks the selected ids and reads each
+  // response's rows by primary key, instead of scanning the whole answers index.
+  const rows = prepared(
+    db,
+    `SELECT question_id, option_code, value_num, count(*) FROM answers
+     WHERE response_id IN (SELECT id FROM temp.results_selection)
+     GROUP BY question_id, option_code, value_num`,
+  )
+    .raw(true)
+    .iterate() as Iterable<[string, string, number | null, number]>;
+  for (const [qid, option, v, n] of rows) {
+    addCount(t, qid, option, n);
+    if (v !== null) addValue(t, qid, option, v, n);
+  }
+  for (const [qid, m] of t.counts) {
+    if (multiple.includes(qid) || ranking.includes(qid)) continue;
+    let sum = 0;
+    for (const n of m.values()) sum += n;
+    t.bases.set(qid, sum);
+  }
+  for (const qid of ranking) {
+    const first = (t.values.get(qid) ?? []).filter((x) => x.value === 1).reduce((a, x) => a + x.n, 0);
+    if (first) t.bases.set(qid, first);
+  }
+  if (multiple.length && t.total) {
+    // Responses with at least one row for the question: a lookup per response.
+    const probe = 'sum(EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.id AND a.question_id = ?))';
+    const bases = prepared(db, `SELECT ${multiple.map(() => probe).join(', ')} FROM temp.results_selection s`)
       .raw(true)
-      .iterate() as Iterable<[string, string, number | null, number]>;
-    for (const [qid, option, v, n] of rows) {
-      addCount(t, qid, option, n);
-      if (v !== null) addValue(t, qid, option, v, n);
-    }
-    for (const [qid, m] of t.counts) {
-      if (multiple.includes(qid) || ranking.includes(qid)) continue;
-      let sum = 0;
-      for (const n of m.values()) sum += n;
-      t.bases.set(qid, sum);
-    }
-    for (const qid of ranking) {
-      const first = (t.values.get(qid) ?? []).filter((x) => x.value === 1).reduce((a, x) => a + x.n, 0);
-      if (first) t.bases.set(qid, first);
-    }
-    if (multiple.length && t.total && answeredReady(db, q)) {
-      // One grouped read of the per-response summary (migration 005).
-      const rows = prepared(
-        db,
-        `SELECT question_id, count(*) FROM answered_questions
-         WHERE response_id IN (SELECT id FROM temp.results_selection) GROUP BY question_id`,
-      )
-        .raw(true)
-        .all() as [string, number][];
-      for (const [qid, n] of rows) if (multiple.includes(qid) && n) t.bases.set(qid, n);
-    } else if (multiple.length && t.total) {
-      // Without the summary (a database filled outside the completion path): a lookup per response.
-      const probe = 'sum(EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.id AND a.question_id = ?))';
-      const bases = prepared(db, `SELECT ${multiple.map(() => probe).join(', ')} FROM temp.results_selection s`)
-        .raw(true)
-        .get(...multiple) as number[];
-      multiple.forEach((qid, i) => bases[i] && t.bases.set(qid, bases[i]));
-    }
-    db.exec('DELETE FROM temp.results_selection');
-    for (const l of t.values.values()) l.sort((a, b) => a.value - b.value || (a.option < b.option ? -1 : 1));
-    return t;
-  })();
+      .get(...multiple) as number[];
+    multiple.forEach((qid, i) => bases[i] && t.bases.set(qid, bases[i]));
+  }
+  db.exec('DELETE FROM temp.results_selection');
+  for (const l of t.values.values()) l.sort((a, b) => a.value - b.value || (a.option < b.option ? -1 : 1));
+  return t;
 }
 
 /** Only the flagged-responses switch: the running totals minus the (few) flagged responses. */
@@ -255,7 +283,7 @@ export function computeResults(db: Db, q: Questionnaire, filter: Filter = NO_FIL
   const useCounts = (opts.source ?? (isEmptyFilter(filter) || onlyExcludesFlagged(filter) ? 'counts' : 'answers')) === 'counts';
   if (useCounts && !isEmptyFilter(filter) && !onlyExcludesFlagged(filter)) throw new Error('les totaux courants ne servent que sans filtre');
   let tally: Tally;
-  if (!useCounts) tally = tallyFromAnswers(db, q, filter);
+  if (!useCounts) tally = tallyFromAnswers(db, q, filter, opts.answersFrom);
   else if (!filter.excludeFlagged) tally = tallyFromCounts(db);
   else {
     // Same transaction: a completion between the two reads cannot make them disagree.
@@ -264,7 +292,7 @@ export function computeResults(db: Db, q: Questionnaire, filter: Filter = NO_FIL
       // status index, which would cost one row lookup per completed response.
       const flagged = compileFilter(db, q, NO_FILTER, 'r', { walkPrimaryKey: true });
       if (!hasColumn(db, 'responses', 'flagged')) throw new FilterUnavailableError(frResults.filters.flaggedUnavailable);
-      return subtractTally(tallyFromCounts(db), tallyWhere(db, q, { where: `${flagged.where} AND r.flagged = 1`, params: flagged.params }));
+      return subtractTally(tallyFromCounts(db), tallyWhere(db, q, { where: `${flagged.where} AND r.flagged = 1`, params: flagged.params }, opts.answersFrom));
     })();
   }
   return buildResults(q, tally, filter, useCounts ? 'counts' : 'answers', opts);

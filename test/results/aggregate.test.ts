@@ -122,6 +122,8 @@ describe('results of a small known population (5 completed responses, 2 drafts)'
     const scanned = computeResults(db, q, NO_FILTER, { communeName, source: 'answers' });
     expect(scanned.source).toBe('answers');
     expect({ ...scanned, source: 'counts' }).toEqual(results);
+    // From the per-response summaries (above) and from the answers table.
+    expect(computeResults(db, q, NO_FILTER, { communeName, source: 'answers', answersFrom: 'table' })).toEqual(scanned);
   });
 
   it('completion funnel from drafts and completed responses', () => {

@@ -1,0 +1,76 @@
+import type { Db } from '../db/connection.js';
+import type { Questionnaire } from '../questionnaire/schema.js';
+import { computeResults, type Results, type ResultsOptions } from './aggregate.js';
+import { TOTAL_KEY } from './counts.js';
+import type { Filter } from './filters.js';
+
+// Filtered results of a large campaign cost up to a few seconds of the server's only thread, and
+// the dashboard asks for the same few views again and again: page loads, section after section,
+// every live refresh of every open dashboard. This keeps the results of the last filters used,
+// until the data they come from changes.
+//
+// The stamp of the data is the number of completed responses and results_version (migration
+// 007), which triggers on `responses` move at every completion, deletion (wipe included), flag or
+// unflag, whatever the code path or process. A new stamp empties the cache; otherwise the least
+// recently used filter goes when `max` is reached.
+
+export const DEFAULT_CACHE_SIZE = 50;
+
+/** The same string for the same filter, whatever the order of its values in the URL. */
+export function filterKey(f: Filter): string {
+  const answers = f.answers.map((a) => [a.variable, [...a.codes].sort()] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify([answers, [...f.channels].sort(), f.from ?? '', f.to ?? '', f.excludeFlagged]);
+}
+
+export type ResultsCache = {
+  /** computeResults(db, q, filter, options), computed at most once per filter and data stamp. */
+  get(filter: Filter): Results;
+  readonly size: number;
+  readonly stats: { hits: number; misses: number };
+};
+
+export function createResultsCache(db: Db, q: Questionnaire, opts: ResultsOptions & { max?: number } = {}): ResultsCache {
+  const { max = DEFAULT_CACHE_SIZE, ...resultsOptions } = opts;
+  const entries = new Map<string, Results>();
+  const stats = { hits: 0, misses: 0 };
+  let current = '';
+  const versioned = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'results_version'`).get() !== undefined;
+  const stampQuery = versioned
+    ? db.prepare(`SELECT (SELECT n FROM results_version WHERE id = 1) || '/' || coalesce((SELECT n FROM result_bases WHERE question_id = ?), 0)`).pluck(true)
+    : null;
+
+  const get = (filter: Filter): Results => {
+    // Without migration 007 nothing tells when the data changed: no cache.
+    if (!stampQuery) return computeResults(db, q, filter, resultsOptions);
+    // The stamp and the figures from one snapshot: results cached under a stamp are its figures.
+    return db.transaction(() => {
+      const stamp = stampQuery.get(TOTAL_KEY) as string;
+      if (stamp !== current) {
+        entries.clear();
+        current = stamp;
+      }
+      const key = filterKey(filter);
+      const hit = entries.get(key);
+      if (hit) {
+        stats.hits++;
+        entries.delete(key);
+        entries.set(key, hit);
+        // The caller's filter when its values come in another order.
+        return hit.filter === filter || JSON.stringify(hit.filter) === JSON.stringify(filter) ? hit : { ...hit, filter };
+      }
+      stats.misses++;
+      const results = computeResults(db, q, filter, resultsOptions);
+      entries.set(key, results);
+      while (entries.size > max) entries.delete(entries.keys().next().value!);
+      return results;
+    })();
+  };
+
+  return {
+    get,
+    get size() {
+      return entries.size;
+    },
+    stats,
+  };
+}
