@@ -76,7 +76,7 @@ for (const size of SIZES) {
   const db = populationDb(q, size);
   // As the app does at start: the per-response summaries of the answers (migration 006).
   const tAnswered = performance.now();
-  ensureAnswered(db, q);
+  ensureAnswered(db);
   console.log(`résumés par réponse prêts en ${Math.round(performance.now() - tAnswered)} ms`);
   machineInfo ??= machine(db);
   const runs = size >= 500_000 ? 5 : 15;

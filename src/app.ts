@@ -17,7 +17,7 @@ import { sequence } from './http/sequence.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
-import { ensureAnswered, multipleQuestionIds } from './results/answered.js';
+import { ensureAnswered } from './results/answered.js';
 import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
@@ -59,8 +59,8 @@ export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? consoleLogger;
   const now = deps.now ?? (() => new Date());
   const staffStore = createStaffStore(db);
-  // Once per questionnaire version: which multiple-choice questions each response answered.
-  ensureAnswered(db, questionnaire);
+  // The per-response summaries filtered results read (built once if any is missing).
+  ensureAnswered(db);
   const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
 
   const app = express();
@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps) {
       questionnaire,
       campaign: () => campaign.get(),
       territory,
-      store: createSurveyStore(db, { multipleQuestions: multipleQuestionIds(questionnaire) }),
+      store: createSurveyStore(db),
       now,
       submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
       timing: createFormTiming(config.sessionSecret),

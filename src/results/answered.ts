@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
-import type { Questionnaire } from '../questionnaire/schema.js';
 import type { AnswerRow } from '../questionnaire/types/common.js';
 
 // The per-response summary of the answers (migration 006), read by the results under a filter.
@@ -144,16 +143,11 @@ function freeId(k: AnswerKeys): number | undefined {
   return undefined;
 }
 
-/** Names of the multiple-choice questions (kept for callers; the summary covers every question). */
-export function multipleQuestionIds(q: Questionnaire): Set<string> {
-  return new Set(q.sections.flatMap((s) => s.questions.filter((x) => x.type === 'multiple').map((x) => x.id)));
-}
-
 /**
  * Writes a completed response's summary. Call it in the transaction that writes its answer rows,
- * with exactly those rows. (`_multiple` is no longer needed: every question is summarised.)
+ * with exactly those rows.
  */
-export function recordAnswered(db: Db, responseId: string, rows: readonly AnswerRow[], _multiple?: ReadonlySet<string>): void {
+export function recordAnswered(db: Db, responseId: string, rows: readonly AnswerRow[]): void {
   const s = state(db);
   if (!s) return;
   const keys = answerKeys(db)!;
@@ -188,7 +182,7 @@ export function recordAnswered(db: Db, responseId: string, rows: readonly Answer
  * the completed responses in key order, each one's answers by primary key, a few thousand
  * responses at a time. New keys are added to the dictionary; existing ids never change.
  */
-export function rebuildAnswered(db: Db, _q?: Questionnaire): void {
+export function rebuildAnswered(db: Db): void {
   if (!state(db)) return;
   const CHUNK = 2000;
   const page = db
@@ -222,12 +216,12 @@ export function rebuildAnswered(db: Db, _q?: Questionnaire): void {
 }
 
 /** Fills the summaries at start when a completed response lacks one (new database, older data). */
-export function ensureAnswered(db: Db, _q?: Questionnaire): void {
+export function ensureAnswered(db: Db): void {
   if (state(db) && !answeredReady(db)) rebuildAnswered(db);
 }
 
 /** Whether every completed response has its summary (else the results read the answers for it). */
-export function answeredReady(db: Db, _q?: Questionnaire): boolean {
+export function answeredReady(db: Db): boolean {
   if (!state(db)) return false;
   const summaries = (db.prepare('SELECT count(*) AS n FROM response_codes').get() as { n: number }).n;
   const completed = (db.prepare(`SELECT count(*) AS n FROM responses WHERE status = 'complete'`).get() as { n: number }).n;

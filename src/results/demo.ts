@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import { loadQuestionnaire } from '../questionnaire/index.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { territory as sharedTerritory, type Territory } from '../territory/communes.js';
-import { multipleQuestionIds, recordAnswered } from './answered.js';
+import { recordAnswered } from './answered.js';
 import { rebuildCounts, recordCompletion, subtractResponses } from './counts.js';
 import { demoChannels, reportProfile } from './demo-profile.js';
 import { prng, syntheticRespondents, type Profile, type SyntheticRespondent } from './synthetic.js';
@@ -36,7 +36,6 @@ export function insertRespondents(db: Db, q: Questionnaire, people: Iterable<Syn
     `INSERT INTO answers (response_id, question_id, option_code, value_text, value_num) VALUES (?, ?, ?, ?, ?)`,
   );
   const mode = opts.counts ?? 'record';
-  const multiple = multipleQuestionIds(q);
   const batchSize = opts.batchSize ?? 2000;
   const demo = opts.demo ? 1 : 0;
   let n = 0;
@@ -47,7 +46,7 @@ export function insertRespondents(db: Db, q: Questionnaire, people: Iterable<Syn
       if (id === undefined) throw new Error('pas assez d’identifiants fournis');
       insertResponse.run(id, q.id, q.version, p.channel, q.sections.length, p.startedHour, p.completedHour, p.completedHour, demo);
       for (const r of p.rows) insertAnswer.run(id, r.questionId, r.optionCode, r.valueText, r.valueNum);
-      recordAnswered(db, id, p.rows, multiple);
+      recordAnswered(db, id, p.rows);
       if (mode === 'record') recordCompletion(db, p.rows);
       n++;
     }

@@ -22,8 +22,7 @@ export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
 
-export function createSurveyStore(db: Db, opts: { multipleQuestions?: ReadonlySet<string> } = {}) {
-  const multiple = opts.multipleQuestions ?? new Set<string>();
+export function createSurveyStore(db: Db) {
   const stmts = {
     insertDraft: db.prepare(
       `INSERT INTO responses (id, questionnaire_id, questionnaire_version, channel, status, reached_section,
@@ -101,7 +100,7 @@ export function createSurveyStore(db: Db, opts: { multipleQuestions?: ReadonlySe
         for (const r of rows) stmts.insertAnswer.run(draftId, r.questionId, r.optionCode, r.valueText, r.valueNum);
         // Running totals move in the same transaction: the dashboard never disagrees with answers.
         recordCompletion(db, rows);
-        recordAnswered(db, draftId, rows, multiple);
+        recordAnswered(db, draftId, rows);
         stmts.deleteSections.run(draftId);
         stmts.rememberToken.run(hashToken(token), now.toISOString().slice(0, 10));
         return true;

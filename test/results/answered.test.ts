@@ -81,7 +81,7 @@ describe('per-response summaries of the answers', () => {
     const [before, keysBefore] = [codes(), keys()];
     db.exec('DELETE FROM response_codes');
     expect(answeredReady(db)).toBe(false);
-    ensureAnswered(db, q);
+    ensureAnswered(db);
     expect(answeredReady(db)).toBe(true);
     expect(codes()).toEqual(before);
     expect(keys()).toEqual(keysBefore);
