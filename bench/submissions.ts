@@ -1,22 +1,15 @@
-import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
-import express from 'express';
-import crypto from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createApp } from '../src/app.js';
-import { buildCampaign } from '../src/campaign/campaign.js';
-import { defaultConfig } from '../src/config.js';
-import { openDatabase, type Db } from '../src/db/connection.js';
-import { silentLogger } from '../src/http/requestLog.js';
-import { sectionFieldNames } from '../src/questionnaire/engine.js';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { loadQuestionnaire } from '../src/questionnaire/index.js';
 import { validAnswers } from '../test/helpers.js';
 import { FetchRespondent, formBody, hiddenFields } from '../test/support/fetch-respondent.js';
+import { CONNECTIONS, type BenchClient } from './_submissions-server.js';
 
 // Section submissions: how many « Suivant » per second the real app absorbs, compared with a
 // "ceiling" (a bare Express server doing only the unavoidable work: parse the same form, find
@@ -25,15 +18,14 @@ import { FetchRespondent, formBody, hiddenFields } from '../test/support/fetch-r
 //
 //   npx tsx bench/submissions.ts            (BENCH_ROUNDS=5 rounds of BENCH_SECONDS=3 s each)
 //
-// The load generator (autocannon) runs in a worker thread so that it does not share the event
-// loop of the servers, which run on this process's main thread, one at a time.
+// Each server runs alone in its own process (bench/_submissions-server.ts), as the app does in
+// production; both stay up and are loaded in turn. The load generator (autocannon) runs here.
 
 // Alternating short rounds (app, ceiling, app, ceiling…) rather than one long run each: whatever
 // else the shared machine does meanwhile falls on both sides, and the median round ratio is kept.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_SECONDS = 2;
-const CONNECTIONS = 50;
 const CLASS_SIZE = 35;
 const BURST_ROUNDS = 5;
 const TARGET_RATIO = 0.8;
@@ -42,31 +34,27 @@ const RESULTS = path.resolve(import.meta.dirname, 'results', 'submissions.json')
 const CLIENT_SETUP = path.resolve(import.meta.dirname, '_autocannon-client.cjs');
 
 const q = loadQuestionnaire();
-const SECTION_2 = q.sections[1];
-const SECTION_2_FIELDS = [...sectionFieldNames(SECTION_2)];
+const SERVER = path.resolve(import.meta.dirname, '_submissions-server.ts');
 
-type BenchClient = { cookie: string; body: string };
+type Started = { child: ChildProcess; base: string; clients: BenchClient[] };
 
-async function listen(app: express.Express | ReturnType<typeof createApp>): Promise<{ server: Server; base: string }> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+/** Starts one server process and waits for its "listening" line. */
+async function startServer(kind: 'app' | 'ceiling', dir: string): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, kind, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`serveur ${kind} arrêté (code ${code})`)));
   });
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  const { base, clients } = JSON.parse(first) as { base: string; clients: BenchClient[] };
+  return { child, base, clients };
 }
 
-// --- the real app ------------------------------------------------------------------------------
-
-async function startApp(dir: string) {
-  const db = openDatabase(path.join(dir, 'app.db'));
-  const app = createApp({
-    db,
-    // Every simulated respondent comes from 127.0.0.1 and answers instantly: the per-address
-    // completion limit and the "too fast" flag (an extra write) are for real people, not here.
-    config: defaultConfig({ submitRateLimit: 0, minSectionSeconds: 0 }),
-    campaign: buildCampaign({}),
-    logger: silentLogger, // the one-line-per-request log would flood the terminal
-  });
-  return { db, ...(await listen(app)) };
+async function stopServer(s: Started) {
+  if (s.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => s.child.once('exit', resolve));
+  s.child.kill('SIGTERM');
+  await exited;
 }
 
 /** A respondent who has validated section 1 and is on section 2: cookies and the form to send. */
@@ -76,59 +64,6 @@ async function draftOnSection2(base: string): Promise<BenchClient> {
   if (first.location !== '/questionnaire/2') throw new Error(`section 1 : ${first.status}`);
   const page = await r.get('/questionnaire/2');
   return { cookie: r.cookieHeader(), body: formBody({ ...hiddenFields(page.text), website: '', action: 'next', ...validAnswers[2] }) };
-}
-
-// --- the ceiling -------------------------------------------------------------------------------
-
-const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-const hourOf = (d: Date) => d.toISOString().slice(0, 13);
-
-async function startCeiling(dir: string) {
-  // Same schema and pragmas (WAL, synchronous=FULL) as the app; the HTTP side is bare.
-  const db: Db = openDatabase(path.join(dir, 'ceiling.db'));
-  const findDraft = db.prepare(`SELECT id FROM responses WHERE draft_token_hash = ? AND status = 'draft'`);
-  const upsert = db.prepare(
-    `INSERT INTO draft_sections (response_id, section_id, data) VALUES (?, ?, ?)
-     ON CONFLICT (response_id, section_id) DO UPDATE SET data = excluded.data`,
-  );
-  const touch = db.prepare(`UPDATE responses SET updated_hour = ?, reached_section = max(reached_section, ?) WHERE id = ? AND status = 'draft'`);
-  const save = db.transaction((id: string, data: string) => {
-    upsert.run(id, SECTION_2.id, data);
-    touch.run(hourOf(new Date()), 2, id);
-  });
-
-  const app = express();
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
-  app.post('/questionnaire/2', (req, res) => {
-    const token = /(?:^|;\s*)avenir_brouillon=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    const draft = token ? (findDraft.get(sha256(token)) as { id: string } | undefined) : undefined;
-    if (!draft) return res.status(404).end();
-    const body = req.body as Record<string, string | string[]>;
-    const raw: Record<string, string | string[]> = {};
-    for (const k of SECTION_2_FIELDS) if (body[k] !== undefined) raw[k] = body[k];
-    save(draft.id, JSON.stringify(raw));
-    res.redirect(303, '/questionnaire/3');
-  });
-
-  const insertDraft = db.prepare(
-    `INSERT INTO responses (id, questionnaire_id, questionnaire_version, status, reached_section, started_hour, updated_hour, draft_token_hash)
-     VALUES (?, ?, ?, 'draft', 1, ?, ?, ?)`,
-  );
-  // The very requests the app gets, byte for byte in size and shape: the same cookies (draft and
-  // CSRF) and the same hidden fields (CSRF token, signed display time, honeypot), which the bare
-  // route parses along with the answers and then ignores.
-  const clients: BenchClient[] = [];
-  for (let i = 0; i < CONNECTIONS; i++) {
-    const token = crypto.randomBytes(32).toString('base64url');
-    const csrf = crypto.randomBytes(32).toString('base64url');
-    const stamp = `${Date.now()}.${crypto.randomBytes(16).toString('base64url').slice(0, 22)}`;
-    insertDraft.run(crypto.randomUUID(), q.id, q.version, hourOf(new Date()), hourOf(new Date()), sha256(token));
-    clients.push({
-      cookie: `avenir_csrf=${csrf}; avenir_brouillon=${token}`,
-      body: formBody({ _csrf: csrf, _t: stamp, website: '', action: 'next', ...validAnswers[2] }),
-    });
-  }
-  return { db, clients, ...(await listen(app)) };
 }
 
 // --- measuring -----------------------------------------------------------------------------------
@@ -161,7 +96,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** 35 respondents on the last section send it within one second; latency of each « Envoyer ». */
-async function classroomBurst(base: string, db: Db) {
+async function classroomBurst(base: string, db: Database.Database) {
   const latencies: number[] = [];
   const before = (db.prepare("SELECT count(*) AS n FROM responses WHERE status = 'complete'").get() as { n: number }).n;
   for (let round = 0; round < BURST_ROUNDS; round++) {
@@ -226,8 +161,10 @@ function machine() {
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avenir-bench-'));
   const host = machine(); // before the load, so that its load average is the machine's own
-  const real = await startApp(dir);
-  const ceiling = await startCeiling(dir);
+  const real = await startServer('app', dir);
+  const ceiling = await startServer('ceiling', dir);
+  // Read-only, beside the app's own connection (WAL): to check what the app acknowledged.
+  const appDb = new Database(path.join(dir, 'app.db'), { readonly: true });
   try {
     const appClients = await Promise.all(Array.from({ length: CONNECTIONS }, () => draftOnSection2(real.base)));
 
@@ -247,17 +184,17 @@ async function main() {
     const app = middle.app;
     const top = middle.ceiling;
     // The drafts really were written: every connection's section 2 is on disk.
-    const saved = (real.db.prepare('SELECT count(*) AS n FROM draft_sections WHERE section_id = ?').get(SECTION_2.id) as { n: number }).n;
+    const saved = (appDb.prepare('SELECT count(*) AS n FROM draft_sections WHERE section_id = ?').get(q.sections[1].id) as { n: number }).n;
     if (saved !== CONNECTIONS) throw new Error(`${saved} sections 2 enregistrées au lieu de ${CONNECTIONS}`);
 
     console.log(`Classe de ${CLASS_SIZE} qui envoie la dernière étape en une seconde (${BURST_ROUNDS} fois)…`);
-    const burst = await classroomBurst(real.base, real.db);
+    const burst = await classroomBurst(real.base, appDb);
 
     const ratio = middle.ratio;
     const results = {
       date: new Date().toISOString(),
       machine: host,
-      settings: { connections: CONNECTIONS, secondsPerRound: SECONDS, rounds: ROUNDS, loadGenerator: 'autocannon, 1 worker thread, same machine', logger: 'silent' },
+      settings: { connections: CONNECTIONS, secondsPerRound: SECONDS, rounds: ROUNDS, loadGenerator: 'autocannon, 1 worker thread, same machine; each server alone in its own process', logger: 'silent' },
       sectionPost: {
         app: { postsPerSecond: Math.round(app.postsPerSecond), p50Ms: app.p50, p99Ms: app.p99, requests: app.requests },
         ceiling: { postsPerSecond: Math.round(top.postsPerSecond), p50Ms: top.p50, p99Ms: top.p99, requests: top.requests },
@@ -291,11 +228,8 @@ async function main() {
     );
     console.log(`\nRésultats écrits dans ${path.relative(process.cwd(), RESULTS)}`);
   } finally {
-    real.server.closeAllConnections();
-    ceiling.server.closeAllConnections();
-    await Promise.all([new Promise((r) => real.server.close(r)), new Promise((r) => ceiling.server.close(r))]);
-    real.db.close();
-    ceiling.db.close();
+    appDb.close();
+    await Promise.all([stopServer(real), stopServer(ceiling)]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

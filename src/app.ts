@@ -109,19 +109,19 @@ export function createApp(deps: AppDeps) {
       csrfProtection(),
     ),
   );
-  app.use(
-    surveyRouter({
-      questionnaire,
-      campaign: () => campaign.get(),
-      territory,
-      store: createSurveyStore(db),
-      now,
-      submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
-      timing: createFormTiming(config.sessionSecret),
-      minSectionSeconds: config.minSectionSeconds,
-      onComplete: () => hub.notify(RESULTS_TOPIC),
-    }),
-  );
+  const survey = surveyRouter({
+    questionnaire,
+    campaign: () => campaign.get(),
+    territory,
+    store: createSurveyStore(db),
+    now,
+    submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
+    timing: createFormTiming(config.sessionSecret),
+    minSectionSeconds: config.minSectionSeconds,
+    onComplete: () => hub.notify(RESULTS_TOPIC),
+  });
+  app.post('/questionnaire/:step', survey.sectionPost);
+  app.use(survey.router);
   app.use(staffRouter({ db, store: staffStore, campaign, now }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));

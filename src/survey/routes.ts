@@ -1,5 +1,5 @@
 import { cookieOptions } from '../http/cookies.js';
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { campaignState, findChannel, type Campaign } from '../campaign/campaign.js';
 import { clientKey, type RateLimiter } from '../http/rateLimit.js';
 import { choicesBefore, dependsOnEarlierSections, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
@@ -84,8 +84,11 @@ export function surveyRouter(deps: SurveyDeps) {
   /** The first section not yet validated: where "Commencer"/"Reprendre" leads. */
   const currentStep = (draft: Draft | undefined) => Math.min((draft?.reachedSection ?? 0) + 1, total);
 
-  // First in the router: a classroom's « Suivant » is the busiest request of the app.
-  router.post('/questionnaire/:step', (req, res, next) => {
+  /**
+   * POST /questionnaire/:step, mounted by the app itself right after the request prelude: a
+   * classroom's « Suivant » is the busiest request of the app, and a nested router costs.
+   */
+  const sectionPost: RequestHandler = (req, res, next) => {
     const step = stepParam(req);
     if (!step) return next();
     const campaign = deps.campaign();
@@ -165,7 +168,7 @@ export function surveyRouter(deps: SurveyDeps) {
     res.clearCookie(DRAFT_COOKIE, cookieOptions(req));
     res.cookie(DONE_COOKIE, '1', { ...cookieOptions(req), maxAge: 365 * DAY });
     seeOther(res, '/merci');
-  });
+  };
 
   router.get('/', (req, res) => {
     const channel = findChannel(deps.campaign(), req.query.canal);
@@ -230,5 +233,5 @@ export function surveyRouter(deps: SurveyDeps) {
     res.redirect(303, '/');
   });
 
-  return router;
+  return { router, sectionPost };
 }
