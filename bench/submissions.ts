@@ -68,9 +68,19 @@ async function draftOnSection2(base: string): Promise<BenchClient> {
 
 // --- measuring -----------------------------------------------------------------------------------
 
-type LoadResult = { postsPerSecond: number; p50: number; p99: number; requests: number; errors: number };
+type LoadResult = { postsPerSecond: number; p50: number; p99: number; requests: number; errors: number; cpuPerPostUs: number };
 
-async function load(base: string, clients: BenchClient[], seconds: number, dir: string, name: string): Promise<LoadResult> {
+/** CPU time (user + system) the process has used so far, in microseconds (Linux /proc). */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+async function load(server: Started, clients: BenchClient[], seconds: number, dir: string, name: string): Promise<LoadResult> {
+  const base = server.base;
+  const cpu0 = cpuMicros(server.child.pid!);
   const file = path.join(dir, `${name}-clients.json`);
   fs.writeFileSync(file, JSON.stringify(clients));
   process.env.AVENIR_BENCH_CLIENTS = file; // read by the worker's setupClient
@@ -88,7 +98,9 @@ async function load(base: string, clients: BenchClient[], seconds: number, dir: 
   if (other > 0 || result.errors > 0) {
     throw new Error(`${name} : ${other} réponses autres que 303, ${result.errors} erreurs (${JSON.stringify(result.statusCodeStats)})`);
   }
-  return { postsPerSecond: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: ok, errors: result.errors };
+  // The server's own CPU per request: steadier than throughput when the machine is shared.
+  const cpuPerPostUs = (cpuMicros(server.child.pid!) - cpu0) / ok;
+  return { postsPerSecond: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, requests: ok, errors: result.errors, cpuPerPostUs };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -169,15 +181,18 @@ async function main() {
     const appClients = await Promise.all(Array.from({ length: CONNECTIONS }, () => draftOnSection2(real.base)));
 
     console.log(`Échauffement (${WARMUP_SECONDS} s chacun)…`);
-    await load(real.base, appClients, WARMUP_SECONDS, dir, 'app');
-    await load(ceiling.base, ceiling.clients, WARMUP_SECONDS, dir, 'plafond');
+    await load(real, appClients, WARMUP_SECONDS, dir, 'app');
+    await load(ceiling, ceiling.clients, WARMUP_SECONDS, dir, 'plafond');
     console.log(`Mesure : ${CONNECTIONS} connexions, ${ROUNDS} manches de ${SECONDS} s en alternance, POST /questionnaire/2…`);
     const rounds: { app: LoadResult; ceiling: LoadResult; ratio: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const a = await load(real.base, appClients, SECONDS, dir, 'app');
-      const c = await load(ceiling.base, ceiling.clients, SECONDS, dir, 'plafond');
+      const a = await load(real, appClients, SECONDS, dir, 'app');
+      const c = await load(ceiling, ceiling.clients, SECONDS, dir, 'plafond');
       rounds.push({ app: a, ceiling: c, ratio: a.postsPerSecond / c.postsPerSecond });
-      console.log(`  manche ${i + 1} : application ${Math.round(a.postsPerSecond)}/s, plafond ${Math.round(c.postsPerSecond)}/s (${Math.round((100 * a.postsPerSecond) / c.postsPerSecond)} %)`);
+      console.log(
+        `  manche ${i + 1} : application ${Math.round(a.postsPerSecond)}/s, plafond ${Math.round(c.postsPerSecond)}/s ` +
+          `(${Math.round((100 * a.postsPerSecond) / c.postsPerSecond)} %) ; CPU par POST ${Math.round(a.cpuPerPostUs)} µs contre ${Math.round(c.cpuPerPostUs)} µs`,
+      );
     }
     // The round whose ratio is the median speaks for the run (its figures stay consistent).
     const middle = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)];
@@ -196,8 +211,8 @@ async function main() {
       machine: host,
       settings: { connections: CONNECTIONS, secondsPerRound: SECONDS, rounds: ROUNDS, loadGenerator: 'autocannon, 1 worker thread, same machine; each server alone in its own process', logger: 'silent' },
       sectionPost: {
-        app: { postsPerSecond: Math.round(app.postsPerSecond), p50Ms: app.p50, p99Ms: app.p99, requests: app.requests },
-        ceiling: { postsPerSecond: Math.round(top.postsPerSecond), p50Ms: top.p50, p99Ms: top.p99, requests: top.requests },
+        app: { postsPerSecond: Math.round(app.postsPerSecond), p50Ms: app.p50, p99Ms: app.p99, requests: app.requests, cpuPerPostUs: Math.round(app.cpuPerPostUs) },
+        ceiling: { postsPerSecond: Math.round(top.postsPerSecond), p50Ms: top.p50, p99Ms: top.p99, requests: top.requests, cpuPerPostUs: Math.round(top.cpuPerPostUs) },
         ratio: Math.round(ratio * 1000) / 1000,
         roundRatios: rounds.map((r) => Math.round(r.ratio * 1000) / 1000),
         targetRatio: TARGET_RATIO,

@@ -12,7 +12,7 @@ import { formBody } from './http/formBody.js';
 import { createRateLimiter } from './http/rateLimit.js';
 import { readCookies } from './http/readCookies.js';
 import { consoleLogger, requestLog, type Logger } from './http/requestLog.js';
-import { securityHeaders } from './http/securityHeaders.js';
+import { secureResponses } from './http/securityHeaders.js';
 import { sequence } from './http/sequence.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
@@ -71,6 +71,7 @@ export function createApp(deps: AppDeps) {
   app.engine('hbs', createViewEngine());
   app.set('view engine', 'hbs');
   app.set('views', VIEWS_DIR);
+  secureResponses(app);
 
   // Phones on mobile data: pages and assets gzip-compressed. Event streams must not be buffered
   // by the compressor. A valid POST answers with a bodiless redirect: nothing to compress there.
@@ -96,7 +97,6 @@ export function createApp(deps: AppDeps) {
   app.use(
     sequence(
       requestLog(logger),
-      securityHeaders(),
       (req, res, next) => {
         if (req.method !== 'GET' && req.method !== 'HEAD') return next();
         gzip(req, res, (err?: unknown) => (err ? next(err) : publicGets(req, res, next)));

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
  * Runs middleware one after the other as a single layer of the app. Every request goes through
- * the same prelude (log, headers, body, cookies, staff session, CSRF); as separate `app.use`
+ * the same prelude (log, gzip and assets, body, cookies, staff session, CSRF); as separate `app.use`
  * layers, Express's router matched paths and allocated per layer, which showed in the
  * submissions benchmark. Errors, thrown or passed to `next`, go to Express as usual.
  */

@@ -30,6 +30,33 @@ describe('security headers', () => {
     }
   });
 
+  it('puts the document headers on every response with a body, and only the referrer policy on a bodiless redirect', async () => {
+    const { app } = makeApp();
+    const documentHeaders = (res: request.Response, what: string) => {
+      expect(res.headers['content-security-policy'], what).toContain("default-src 'self'");
+      expect(res.headers['x-content-type-options'], what).toBe('nosniff');
+      expect(res.headers['x-frame-options'], what).toBe('SAMEORIGIN');
+      expect(res.headers['referrer-policy'], what).toBe('no-referrer');
+    };
+    documentHeaders(await request(app).get('/static/css/app.css'), 'fichier statique');
+    documentHeaders(await request(app).get('/api/communes?q=lens'), 'JSON');
+    documentHeaders(await request(app).get('/nimporte-quoi'), '404');
+    documentHeaders(await request(app).post('/questionnaire/1').type('form').send('age=17'), '403 CSRF');
+
+    const r = new Respondent(app);
+    const invalid = await r.post(1, { age: 'douze' });
+    expect(invalid.status).toBe(422);
+    documentHeaders(invalid, 'étape avec erreurs');
+    const next = await r.post(1, validAnswers[1]);
+    expect(next.status).toBe(303);
+    expect(next.headers['content-length']).toBe('0');
+    expect(next.headers['referrer-policy']).toBe('no-referrer');
+    expect(next.headers['cache-control']).toBe('no-store');
+    expect(next.headers['content-security-policy']).toBeUndefined();
+    // A redirect with a body (Express's res.redirect) is a document like any other.
+    documentHeaders(await request(app).get('/questionnaire'), 'redirection avec corps');
+  });
+
   it('serves the script and style from the app itself', async () => {
     const { app } = makeApp();
     const js = await request(app).get('/static/js/survey.js');
