@@ -38,9 +38,19 @@ const SERVER = path.resolve(import.meta.dirname, '_submissions-server.ts');
 
 type Started = { child: ChildProcess; base: string; clients: BenchClient[] };
 
+/**
+ * The V8 flags `npm start` gives node (package.json), so that both servers run as the app does in
+ * production; BENCH_NODE_FLAGS replaces them to try others.
+ */
+function nodeFlags(): string[] {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  const script = (JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  return script.split(/\s+/).filter((a) => a.startsWith('--') && a !== '--import');
+}
+
 /** Starts one server process and waits for its "listening" line. */
 async function startServer(kind: 'app' | 'ceiling', dir: string): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, kind, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags(), '--import', 'tsx', SERVER, kind, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -209,7 +219,7 @@ async function main() {
     const results = {
       date: new Date().toISOString(),
       machine: host,
-      settings: { connections: CONNECTIONS, secondsPerRound: SECONDS, rounds: ROUNDS, loadGenerator: 'autocannon, 1 worker thread, same machine; each server alone in its own process', logger: 'silent' },
+      settings: { nodeFlags: nodeFlags(), connections: CONNECTIONS, secondsPerRound: SECONDS, rounds: ROUNDS, loadGenerator: 'autocannon, 1 worker thread, same machine; each server alone in its own process', logger: 'silent' },
       sectionPost: {
         app: { postsPerSecond: Math.round(app.postsPerSecond), p50Ms: app.p50, p99Ms: app.p99, requests: app.requests, cpuPerPostUs: Math.round(app.cpuPerPostUs) },
         ceiling: { postsPerSecond: Math.round(top.postsPerSecond), p50Ms: top.p50, p99Ms: top.p99, requests: top.requests, cpuPerPostUs: Math.round(top.cpuPerPostUs) },

@@ -61,6 +61,9 @@ export function createApp(deps: AppDeps) {
   const staffStore = createStaffStore(db);
   // The per-response summaries filtered results read (built once if any is missing).
   ensureAnswered(db);
+  // That check reads every completed response once: hand the pages it cached back (memory of a
+  // small server), they won't be read again soon.
+  db.pragma('shrink_memory');
   const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
 
   const app = express();

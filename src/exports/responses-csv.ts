@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { compileFilter, NO_FILTER, type Filter } from '../results/filters.js';
@@ -12,7 +13,9 @@ import { csvCell, dialectOf, neutralizeFormula, pump, type CsvDialect, type Sink
 //    makes the export three times faster than iterating answer rows;
 //  - each page is one query read to its end with .iterate(), so no statement stays open while
 //    waiting for the client and the connection stays usable by other requests; its text is one
-//    chunk handed to the sink when it asks for more (memory flat whatever the number of responses).
+//    chunk handed to the sink when it asks for more (memory flat whatever the number of responses);
+//  - the pages are read through a connection of the export's own, with a small page cache (see
+//    exportConnection).
 
 export type ResponsesCsvOptions = {
   filter?: Filter;
@@ -45,22 +48,23 @@ export function* responsesCsvChunks(db: Db, q: Questionnaire, opts: ResponsesCsv
   const width = cols.length;
   const { delimiter, newline } = d;
 
+  // Each line is joined into one flat string, and a page's lines into one chunk: little stays
+  // alive between garbage collections (a string built with += is a tree of thousands of pieces).
+  const parts: string[] = new Array(width);
   const line = (cells: (string | number | null)[]) => {
     for (const i of textCols) {
       const v = cells[i];
       if (typeof v === 'string') cells[i] = neutralizeFormula(v);
     }
-    let s = csvCell(cells[0], delimiter);
-    for (let i = 1; i < width; i++) s += delimiter + csvCell(cells[i], delimiter);
-    return s + newline;
+    for (let i = 0; i < width; i++) parts[i] = csvCell(cells[i], delimiter);
+    return parts.join(delimiter);
   };
 
   yield (d.bom ? '\ufeff' : '') + cols.map((c) => csvCell(c.name, delimiter)).join(delimiter) + newline;
   let after = '';
   for (;;) {
-    let chunk = '';
+    const lines: string[] = [];
     let last: string | null = null;
-    let responses = 0;
     for (const [id, version, channel, day, answers] of page.iterate(...f.params, after, pageSize) as Iterable<
       [string, number, string | null, string | null, string]
     >) {
@@ -73,17 +77,35 @@ export function* responsesCsvChunks(db: Db, q: Questionnaire, opts: ResponsesCsv
         // Rows of questions no longer in the definition have no column: they are left out.
         writers.get(question)?.(cells, option, text, num);
       }
-      chunk += line(cells);
+      lines.push(line(cells));
       last = id;
-      responses++;
     }
-    if (chunk) yield chunk;
-    if (responses < pageSize || last === null) return;
+    if (lines.length) yield lines.join(newline) + newline;
+    if (lines.length < pageSize || last === null) return;
     after = last;
   }
 }
 
+/**
+ * A read-only connection for one export, with a 2 MB page cache. An export reads every page of the
+ * responses and answers once: through the application's connection it would fill that connection's
+ * 16 MB cache (better-sqlite3's default) with pages of no further use, pushing out those of the
+ * dashboard and raising the server's memory by as much. An in-memory database (tests) has no file
+ * to open again: its own connection is used.
+ */
+export function exportConnection(db: Db): { db: Db; close: () => void } {
+  if (db.memory) return { db, close: () => {} };
+  const reader = new Database(db.name, { readonly: true, fileMustExist: true });
+  reader.pragma('cache_size = -2000');
+  return { db: reader, close: () => reader.close() };
+}
+
 /** Writes responses.csv to the sink (ended at the end), respecting backpressure. */
-export function writeResponsesCsv(db: Db, q: Questionnaire, sink: Sink, opts: ResponsesCsvOptions = {}): Promise<void> {
-  return pump(responsesCsvChunks(db, q, opts), sink);
+export async function writeResponsesCsv(db: Db, q: Questionnaire, sink: Sink, opts: ResponsesCsvOptions = {}): Promise<void> {
+  const reader = exportConnection(db);
+  try {
+    await pump(responsesCsvChunks(reader.db, q, opts), sink);
+  } finally {
+    reader.close();
+  }
 }

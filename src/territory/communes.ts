@@ -1,8 +1,12 @@
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { jsonArrayObjects } from './json-array.js';
+import { Growable, PackedStrings, PackedStringsBuilder } from './packed.js';
 
-// The package's index.js reads its data with paths relative to the cwd, so we load the JSON files
-// directly. They come from the official COG (INSEE) and are maintained by Etalab.
+// The data comes from the official COG (INSEE), maintained by Etalab in @etalab/decoupage-administratif.
+// The package's index.js reads its data with paths relative to the cwd, so we read the JSON files
+// directly, one record at a time (json-array.ts), into compact tables (packed.ts): parsing the whole
+// files at once (37,590 communes, 8.6 MB, and 1,255 groups, 4 MB) into objects and maps raised the
+// server's resident memory by ~65 MB for good; the tables hold the same data in ~4 MB.
 const require = createRequire(import.meta.url);
 type RawCommune = {
   code: string;
@@ -15,10 +19,8 @@ type RawCommune = {
   population?: number;
 };
 type RawEpci = { code: string; nom: string; membres: { code: string; nom: string }[] };
-// Read, not require()d: require would keep the 37,000 raw records cached for the life of the
-// process (~80 MB resident); only the compact structures built from them are kept.
-const readData = <T>(file: string): T =>
-  JSON.parse(fs.readFileSync(require.resolve(`@etalab/decoupage-administratif/data/${file}`), 'utf8')) as T;
+const dataRecords = <T>(file: string) =>
+  jsonArrayObjects(require.resolve(`@etalab/decoupage-administratif/data/${file}`)) as Iterable<T>;
 
 /** The three intercommunalities of the Pôle Métropolitain de l'Artois, with stable codes. */
 export const PMA_EPCI = [
@@ -60,67 +62,209 @@ export function normalizeName(s: string): string {
     .join(' ');
 }
 
-export class Territory {
-  readonly communes: Commune[];
-  readonly byInsee = new Map<string, Commune>();
-  private readonly byName = new Map<string, Commune[]>();
-  private readonly byPostalCode = new Map<string, Commune[]>();
-  /** Normalised names for the fuzzy search, with the commune they lead to. */
-  private readonly searchNames: { norm: string; commune: Commune }[] = [];
+/** Index of each EpciCode in Territory's table: the PMA groups, then "outside". */
+const EPCI_CODES: readonly EpciCode[] = [...PMA_EPCI.map((e) => e.code), OUTSIDE_PMA.code];
+const OUTSIDE = EPCI_CODES.length - 1;
 
-  constructor(raw: RawCommune[] = readData('communes.json'), epcis: RawEpci[] = readData('epci.json')) {
-    const epciOf = new Map<string, EpciCode>();
-    for (const pma of PMA_EPCI) {
-      const e = epcis.find((x) => x.code === pma.siren);
-      if (!e) throw new Error(`EPCI ${pma.siren} absent des données administratives`);
-      for (const m of e.membres) epciOf.set(m.code, pma.code);
+/**
+ * The communes of France, found by name, postal code or INSEE code. The data is held in compact
+ * tables (packed.ts); a Commune object is made the first time it is asked for, then always the same
+ * object is returned. Commune i is row i of every table, in the order of the source.
+ */
+export class Territory {
+  private readonly count: number;
+  private readonly insee: PackedStrings;
+  private readonly inseeOrder: Uint32Array;
+  private readonly names: PackedStrings;
+  private readonly departments: PackedStrings;
+  private readonly population: Float64Array;
+  private readonly epci: Uint8Array;
+  private readonly homonym: Uint8Array;
+  /** Postal codes: those of commune i are entries postalFirst[i] to postalFirst[i + 1] - 1. */
+  private readonly postal: PackedStrings;
+  private readonly postalFirst: Uint32Array;
+  private readonly postalOwner: Uint32Array;
+  private readonly postalOrder: Uint32Array;
+  /**
+   * Normalised names: entry i is commune i's own name, then come the names of former communes
+   * (déléguées, associées) and districts, each with the commune it leads to.
+   */
+  private readonly norms: PackedStrings;
+  private readonly normOwner: Uint32Array;
+  private readonly normOrder: Uint32Array;
+  /** Order of the fuzzy search over the names: PMA communes first, then by population. */
+  private readonly searchOrder: Uint32Array;
+  private readonly objects: (Commune | undefined)[];
+  private all: Commune[] | undefined;
+  /** Every commune by INSEE code, in the order of the source. */
+  readonly byInsee: ReadonlyMap<string, Commune>;
+
+  /** Each source is read once, in order: the package's files by default, or any list of records. */
+  constructor(raw: Iterable<RawCommune> = dataRecords('communes.json'), epcis: Iterable<RawEpci> = dataRecords('epci.json')) {
+    const pmaIndex = new Map<string, number>(PMA_EPCI.map((p, k) => [p.siren, k]));
+    const epciOf = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const e of epcis) {
+      const k = pmaIndex.get(e.code);
+      if (k === undefined || seen.has(e.code)) continue;
+      seen.add(e.code);
+      for (const m of e.membres) epciOf.set(m.code, k);
     }
-    const actual = raw.filter((c) => c.type === 'commune-actuelle');
-    const nameCount = new Map<string, number>();
-    for (const c of actual) nameCount.set(normalizeName(c.nom), (nameCount.get(normalizeName(c.nom)) ?? 0) + 1);
-    this.communes = actual.map((c) => {
-      const homonym = (nameCount.get(normalizeName(c.nom)) ?? 0) > 1;
-      return {
-        insee: c.code,
-        name: c.nom,
-        department: c.departement ?? '',
-        postalCodes: c.codesPostaux ?? [],
-        population: c.population ?? 0,
-        epci: epciOf.get(c.code) ?? OUTSIDE_PMA.code,
-        displayName: homonym ? `${c.nom} (${c.departement})` : c.nom,
-      };
-    });
-    for (const c of this.communes) {
-      this.byInsee.set(c.insee, c);
-      this.addName(c.name, c);
-      for (const cp of c.postalCodes) push(this.byPostalCode, cp, c);
+    for (const pma of PMA_EPCI) if (!seen.has(pma.siren)) throw new Error(`EPCI ${pma.siren} absent des données administratives`);
+
+    // One pass over the records, keeping only what the tables need, in tables sized for the
+    // current COG (34,969 communes, 2,621 other names, ~420 kB of names) so that nothing is copied.
+    const rows = 40_000;
+    const insee = new PackedStringsBuilder(rows * 5, rows);
+    const names = new PackedStringsBuilder(512 * 1024, rows);
+    const departments = new PackedStringsBuilder(rows * 2 + 1024, rows);
+    const population = new Growable(Float64Array, rows);
+    const epci = new Growable(Uint8Array, rows);
+    const postal = new PackedStringsBuilder(rows * 5, rows);
+    const postalFirst = new Growable(Uint32Array, rows + 1);
+    const postalOwner = new Growable(Uint32Array, rows);
+    const norms = new PackedStringsBuilder(512 * 1024, rows);
+    const normOwner = new Growable(Uint32Array, rows);
+    const otherNames = new PackedStringsBuilder(64 * 1024, 4096);
+    const otherParents = new PackedStringsBuilder(4096 * 5, 4096);
+    postalFirst.push(0);
+    for (const c of raw) {
+      if (c.type === 'commune-actuelle') {
+        const i = insee.count;
+        insee.add(c.code);
+        names.add(c.nom);
+        departments.add(c.departement ?? '');
+        population.push(c.population ?? 0);
+        epci.push(epciOf.get(c.code) ?? OUTSIDE);
+        for (const cp of c.codesPostaux ?? []) {
+          postal.add(cp);
+          postalOwner.push(i);
+        }
+        postalFirst.push(postal.count);
+        norms.add(normalizeName(c.nom));
+        normOwner.push(i);
+        continue;
+      }
+      const parentCode = c.type === 'arrondissement-municipal' ? c.commune : c.chefLieu;
+      if (parentCode) {
+        otherNames.add(c.nom);
+        otherParents.add(parentCode);
+      }
     }
+    this.count = insee.count;
+    this.insee = insee.done();
+    this.inseeOrder = this.insee.sortedOrder();
+    for (let k = 1; k < this.inseeOrder.length; k++) {
+      const [a, b] = [this.inseeOrder[k - 1], this.inseeOrder[k]];
+      if (this.insee.compare(a, b) === 0) throw new Error(`code INSEE ${this.insee.get(a)} en double dans les données administratives`);
+    }
+    this.names = names.done();
+    this.departments = departments.done();
+    this.population = population.done();
+    this.epci = epci.done();
+    this.postal = postal.done();
+    this.postalFirst = postalFirst.done();
+    this.postalOwner = postalOwner.done();
+    this.postalOrder = this.postal.sortedOrder();
+
     // Former communes (déléguées, associées) and Paris/Lyon/Marseille districts lead to the
     // current commune: a young person may well give the name of their village.
-    for (const c of raw) {
-      const parentCode = c.type === 'arrondissement-municipal' ? c.commune : c.chefLieu;
-      if (c.type === 'commune-actuelle' || !parentCode) continue;
-      const parent = this.byInsee.get(parentCode);
-      if (parent && normalizeName(c.nom) !== normalizeName(parent.name)) this.addName(c.nom, parent);
+    const others = otherNames.done();
+    const parents = otherParents.done();
+    for (let k = 0; k < others.count; k++) {
+      const parent = this.indexOf(parents.get(k));
+      if (parent === -1) continue;
+      const norm = normalizeName(others.get(k));
+      if (norm !== normalizeName(this.names.get(parent))) {
+        norms.add(norm);
+        normOwner.push(parent);
+      }
     }
+    this.norms = norms.done();
+    this.normOwner = normOwner.done();
+    this.normOrder = this.norms.sortedOrder();
+
+    // A name shared by several current communes is shown with the department.
+    this.homonym = new Uint8Array(this.count);
+    for (let from = 0; from < this.normOrder.length; ) {
+      let to = from + 1;
+      while (to < this.normOrder.length && this.norms.compare(this.normOrder[from], this.normOrder[to]) === 0) to++;
+      let own = 0;
+      for (let k = from; k < to; k++) if (this.normOrder[k] < this.count) own++;
+      if (own > 1) for (let k = from; k < to; k++) if (this.normOrder[k] < this.count) this.homonym[this.normOrder[k]] = 1;
+      from = to;
+    }
+
     // The three PMA groups first so that on equal scores the local commune is suggested first.
-    const rank = (c: Commune) => (c.epci === OUTSIDE_PMA.code ? 1 : 0);
-    this.searchNames.sort((a, b) => rank(a.commune) - rank(b.commune) || b.commune.population - a.commune.population);
+    const rank = (e: number) => (this.epci[this.normOwner[e]] === OUTSIDE ? 1 : 0);
+    const people = (e: number) => this.population[this.normOwner[e]];
+    this.searchOrder = new Uint32Array(this.norms.count);
+    for (let e = 0; e < this.searchOrder.length; e++) this.searchOrder[e] = e;
+    this.searchOrder.sort((a, b) => rank(a) - rank(b) || people(b) - people(a) || a - b);
+
+    this.objects = new Array<Commune | undefined>(this.count);
+    this.byInsee = new CommunesByInsee(this.count, (code) => this.indexOf(code), (i) => this.commune(i));
   }
 
-  private addName(name: string, c: Commune) {
-    const norm = normalizeName(name);
-    const list = this.byName.get(norm) ?? [];
-    if (!list.includes(c)) list.push(c);
-    this.byName.set(norm, list);
-    this.searchNames.push({ norm, commune: c });
+  /** Row of the commune with this INSEE code, or -1. */
+  private indexOf(code: string): number {
+    const [from, to] = this.insee.equalRange(this.inseeOrder, code);
+    return from < to ? this.inseeOrder[from] : -1;
+  }
+
+  /** The commune of row i, always the same object. */
+  private commune(i: number): Commune {
+    const known = this.objects[i];
+    if (known) return known;
+    const name = this.names.get(i);
+    const department = this.departments.get(i);
+    const postalCodes: string[] = [];
+    for (let k = this.postalFirst[i]; k < this.postalFirst[i + 1]; k++) postalCodes.push(this.postal.get(k));
+    const c: Commune = {
+      insee: this.insee.get(i),
+      name,
+      department,
+      postalCodes,
+      population: this.population[i],
+      epci: EPCI_CODES[this.epci[i]],
+      displayName: this.homonym[i] ? `${name} (${department})` : name,
+    };
+    this.objects[i] = c;
+    return c;
+  }
+
+  /** Every current commune, in the order of the source (makes all 35,000 objects: not for requests). */
+  get communes(): Commune[] {
+    if (!this.all) {
+      this.all = [];
+      for (let i = 0; i < this.count; i++) this.all.push(this.commune(i));
+    }
+    return this.all;
+  }
+
+  /** Communes with this normalised name (their own or a former one), in the order of the names. */
+  private named(norm: string): Commune[] {
+    const [from, to] = this.norms.equalRange(this.normOrder, norm);
+    const out: Commune[] = [];
+    for (let k = from; k < to; k++) {
+      const c = this.commune(this.normOwner[this.normOrder[k]]);
+      if (!out.includes(c)) out.push(c);
+    }
+    return out;
+  }
+
+  private withPostalCode(code: string): Commune[] {
+    const [from, to] = this.postal.equalRange(this.postalOrder, code);
+    const out: Commune[] = [];
+    for (let k = from; k < to; k++) out.push(this.commune(this.postalOwner[this.postalOrder[k]]));
+    return out;
   }
 
   /** Communes of the PMA, by name: the datalist offered to every respondent. */
   pmaCommunes(): Commune[] {
-    return this.communes
-      .filter((c) => c.epci !== OUTSIDE_PMA.code)
-      .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+    const out: Commune[] = [];
+    for (let i = 0; i < this.count; i++) if (this.epci[i] !== OUTSIDE) out.push(this.commune(i));
+    return out.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   }
 
   /**
@@ -143,8 +287,8 @@ export class Territory {
     const norm = normalizeName(namePart);
 
     let candidates: Commune[] = [];
-    if (norm) candidates = this.byName.get(norm) ?? [];
-    else if (postal) candidates = this.byPostalCode.get(postal) ?? [];
+    if (norm) candidates = this.named(norm);
+    else if (postal) candidates = this.withPostalCode(postal);
     if (candidates.length > 1 && postal) {
       const narrowed = candidates.filter((c) => c.postalCodes.includes(postal));
       if (narrowed.length) candidates = narrowed;
@@ -185,26 +329,27 @@ export class Territory {
 
   private computeSuggestions(q: string, limit: number): Commune[] {
     const maxDistance = q.length <= 4 ? 1 : q.length <= 8 ? 2 : 3;
-    const scored: { c: Commune; score: number }[] = [];
-    const seen = new Set<string>();
-    for (const { norm, commune } of this.searchNames) {
-      if (seen.has(commune.insee)) continue;
+    const scored: { i: number; score: number }[] = [];
+    const seen = new Set<number>();
+    for (const e of this.searchOrder) {
+      const i = this.normOwner[e];
+      if (seen.has(i)) continue;
       let score: number | null = null;
-      if (norm.startsWith(q)) score = 0;
-      else if (Math.abs(norm.length - q.length) <= maxDistance) {
-        const d = boundedLevenshtein(q, norm, maxDistance);
+      if (this.norms.startsWith(e, q)) score = 0;
+      else if (Math.abs(this.norms.lengthOf(e) - q.length) <= maxDistance) {
+        const d = boundedLevenshtein(q, this.norms.get(e), maxDistance);
         if (d <= maxDistance) score = d;
       }
       if (score !== null) {
-        seen.add(commune.insee);
-        scored.push({ c: commune, score });
+        seen.add(i);
+        scored.push({ i, score });
       }
     }
     // Stable sort keeps the PMA-first, population order within equal scores.
     return scored
       .sort((a, b) => a.score - b.score)
       .slice(0, limit)
-      .map((s) => s.c);
+      .map((s) => this.commune(s.i));
   }
 
   /** Prefix search for the autocomplete endpoint. */
@@ -212,22 +357,52 @@ export class Territory {
     const q = normalizeName(query);
     if (q.length < 2) return [];
     const out: Commune[] = [];
-    const seen = new Set<string>();
-    for (const { norm, commune } of this.searchNames) {
+    const seen = new Set<number>();
+    for (const e of this.searchOrder) {
       if (out.length >= limit) break;
-      if (norm.startsWith(q) && !seen.has(commune.insee)) {
-        seen.add(commune.insee);
-        out.push(commune);
+      const i = this.normOwner[e];
+      if (this.norms.startsWith(e, q) && !seen.has(i)) {
+        seen.add(i);
+        out.push(this.commune(i));
       }
     }
     return out;
   }
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
+/** Territory.byInsee: a read-only Map over the tables, making Commune objects only when read. */
+class CommunesByInsee implements ReadonlyMap<string, Commune> {
+  constructor(
+    readonly size: number,
+    private readonly indexOf: (code: string) => number,
+    private readonly commune: (i: number) => Commune,
+  ) {}
+
+  get(code: string): Commune | undefined {
+    const i = this.indexOf(code);
+    return i === -1 ? undefined : this.commune(i);
+  }
+  has(code: string): boolean {
+    return this.indexOf(code) !== -1;
+  }
+  *entries(): MapIterator<[string, Commune]> {
+    for (let i = 0; i < this.size; i++) {
+      const c = this.commune(i);
+      yield [c.insee, c];
+    }
+  }
+  *keys(): MapIterator<string> {
+    for (const [code] of this.entries()) yield code;
+  }
+  *values(): MapIterator<Commune> {
+    for (const [, c] of this.entries()) yield c;
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  forEach(fn: (value: Commune, key: string, map: ReadonlyMap<string, Commune>) => void, thisArg?: unknown) {
+    for (const [code, c] of this.entries()) fn.call(thisArg, c, code, this);
+  }
 }
 
 /**
