@@ -70,8 +70,12 @@ export function ownFields(section: Section, body: unknown): { raw: RawValues; un
   const raw: RawValues = {};
   const unexpected: string[] = [];
   if (!body || typeof body !== 'object') return { raw, unexpected };
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (FORM_META_FIELDS.has(key)) continue;
+  const fields = body as Record<string, unknown>;
+  // for…in rather than Object.entries: no array per field on every POST (the body has no prototype
+  // when it comes from the form parser; own keys only otherwise).
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key) || FORM_META_FIELDS.has(key)) continue;
+    const value = fields[key];
     if (!allowed.has(key)) {
       unexpected.push(key);
       continue;
@@ -113,7 +117,7 @@ export function parseSection(section: Section, raw: RawValues, earlier: Choices,
     visible.add(q.id);
     const h = handlerFor(q);
     const r = h.parse(q, raw, ctx);
-    errors.push(...r.errors);
+    for (const e of r.errors) errors.push(e);
     if (r.value !== undefined) {
       values.set(q.id, r.value);
       if (h.codes) choices.set(q.id, h.codes(q, r.value));

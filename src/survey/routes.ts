@@ -12,6 +12,8 @@ import { buildSectionPage } from './sectionView.js';
 import { newToken, type Draft, type SurveyStore } from './store.js';
 
 export const DRAFT_COOKIE = 'avenir_brouillon';
+/** Stands for the sections a POST doesn't need to read (never written to). */
+const EMPTY: RawValues = Object.freeze({}) as RawValues;
 export const DONE_COOKIE = 'avenir_repondu';
 export const CHANNEL_COOKIE = 'avenir_canal';
 
@@ -127,7 +129,7 @@ export function surveyRouter(deps: SurveyDeps) {
     const { raw, unexpected } = ownFields(section, req.body);
     // Earlier drafts are read only when this section depends on them, or to complete.
     const needEarlier = step === total || dependsOnEarlierSections(section);
-    const drafts = needEarlier ? draftsOf(draft) : q.sections.map((): RawValues => ({}));
+    const drafts = needEarlier ? draftsOf(draft) : new Array<RawValues>(total).fill(EMPTY);
     drafts[index] = raw;
     const earlier = needEarlier ? choicesBefore(q, drafts, index, territory) : new Map();
     const result = parseSection(section, raw, earlier, territory);
