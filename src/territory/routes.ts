@@ -3,8 +3,7 @@ import type { Territory } from './communes.js';
 
 /**
  * GET /api/communes?q=: autocomplete for the commune field (a progressive enhancement; the
- * datalist works without it). A plain handler rather than a router: every request of the app
- * walks past it.
+ * datalist works without it). A plain handler, mounted among the app's public GET routes.
  */
 export function communesHandler(territory: Territory) {
   return (req: Request, res: Response) => {
