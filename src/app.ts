@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import compression from 'compression';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { buildCampaign, type Campaign } from './campaign/campaign.js';
 import { createCampaignSettings } from './campaign/settings.js';
 import type { Config } from './config.js';
@@ -9,6 +9,7 @@ import type { Db } from './db/connection.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { formBody } from './http/formBody.js';
+import { noStore } from './http/noStore.js';
 import { createRateLimiter } from './http/rateLimit.js';
 import { readCookies } from './http/readCookies.js';
 import { consoleLogger, requestLog, type Logger } from './http/requestLog.js';
@@ -132,10 +133,4 @@ export function createApp(deps: AppDeps) {
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
-}
-
-/** Pages hold a respondent's answers or staff data: never cached by a shared device or proxy. */
-function noStore(_req: Request, res: Response, next: NextFunction) {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
 }

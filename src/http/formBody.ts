@@ -57,7 +57,7 @@ function countFields(body: string, limit: number): number | undefined {
  */
 export function formBody(opts: FormBodyOptions) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    // Already read (a parser mounted earlier, as in the benchmark's ceiling): nothing left to read.
+    // Already read by another parser: the stream has nothing left, waiting for it would hang.
     if (req.body !== undefined || req.readableEnded) return next();
     const headers = req.headers;
     const declared = headers['content-length'];
