@@ -146,6 +146,9 @@ export const fr = {
   },
 
   // Staff pages address adults at work: "vous".
+  // Staff sign-in hardening: lockout, tokens, second factor, password changes (issue 9).
+  security: {},
+
   staff: {
     loginTitle: 'Connexion de l’équipe',
     loginIntro: 'Espace réservé à l’équipe de la consultation (administration, analyse, animation des ateliers).',
@@ -218,6 +221,12 @@ export const fr = {
     flag: 'Signaler',
   },
 
+  // Disclosure control: what people who are not analysts may see (issue 9).
+  disclosure: {},
+
+  // Live streams: caps and closing (issue 9).
+  live: {},
+
   results: {
     title: 'Résultats',
     participation: 'Participation',
@@ -260,6 +269,9 @@ export const fr = {
   },
 
   // The results engine and the exports: filter errors, derived variables, codebook, funnel.
+  // Analyst pages: free-text browser, single response, flagged responses (issue 10).
+  analysis: {},
+
   resultsEngine: {
     filters: {
       unknownQuestion: (id: string) => `Le filtre porte sur « ${id} », qui n’est pas une question filtrable du questionnaire.`,
@@ -326,6 +338,9 @@ export const fr = {
       removed: (count: number) => `${n(count)} réponses de démonstration supprimées.`,
     },
   },
+
+  // Workshops (issue 11).
+  workshops: {},
 
   footer: {
     privacy: 'Vie privée',
