@@ -4,17 +4,17 @@ import fs from 'node:fs';
  * The process's open-file limit (soft; Node raises it to the hard limit at start), from
  * /proc/self/limits; undefined where that file doesn't exist (not Linux) or says "unlimited".
  */
-export function openFileLimit(limitsText = readLimits()): number | undefined {
-  const m = /^Max open files\s+(\d+)/m.exec(limitsText ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
-function readLimits(): string | undefined {
+export function openFileLimit(): number | undefined {
   try {
-    return fs.readFileSync('/proc/self/limits', 'utf8');
+    return parseOpenFileLimit(fs.readFileSync('/proc/self/limits', 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+export function parseOpenFileLimit(limitsText: string): number | undefined {
+  const m = /^Max open files\s+(\d+)/m.exec(limitsText);
+  return m ? Number(m[1]) : undefined;
 }
 
 /**
