@@ -32,6 +32,12 @@ export type SseHubOptions = {
   maxBufferedBytes?: number;
   /** TCP keep-alive probes start after this much silence (half-open connections). */
   keepAliveMs?: number;
+  /**
+   * A stream is ended after this long (at the next heartbeat) and the browser reconnects within
+   * seconds. Bounds what a half-open connection can hold: pings in flight defer TCP keep-alive,
+   * and the kernel only gives up after its retransmissions (~15 min on Linux).
+   */
+  maxAgeMs?: number;
 };
 
 /** Streams opened without an owner share this one, so they are capped together. */
@@ -57,6 +63,7 @@ export function createSseHub(opts: SseHubOptions = {}) {
   // Well inside a heartbeat period, so the probes (10, one second apart, set by libuv) can
   // conclude while nothing is in flight: a peer that vanished is found within ~keepAlive + 10 s.
   const keepAliveMs = opts.keepAliveMs ?? Math.max(1000, Math.floor(heartbeatMs / 4));
+  const maxAgeMs = opts.maxAgeMs ?? 10 * 60_000;
   const retryAfter = String(Math.max(1, Math.ceil(heartbeatMs / 1000)));
 
   type Topic = {
@@ -68,7 +75,7 @@ export function createSseHub(opts: SseHubOptions = {}) {
     lastEventId: number;
   };
   type Owner = { key: string; userId?: string; stillValid?: () => boolean; streams: Set<Stream> };
-  type Stream = { res: Response; topic: Topic; owner: Owner; stalledBeats: number };
+  type Stream = { res: Response; topic: Topic; owner: Owner; stalledBeats: number; openedAt: number };
 
   const topics = new Map<string, Topic>();
   const owners = new Map<string, Owner>();
@@ -145,9 +152,11 @@ export function createSseHub(opts: SseHubOptions = {}) {
 
   const beat = () => {
     for (const o of [...owners.values()]) check(o);
+    const now = Date.now();
     for (const t of topics.values()) {
       for (const s of t.streams) {
         if (stalled(s)) drop(s);
+        else if (now - s.openedAt >= maxAgeMs) end(s);
         else write(s, () => s.res.write(': ping\n\n'));
       }
     }
@@ -200,7 +209,7 @@ export function createSseHub(opts: SseHubOptions = {}) {
       if (owner.stillValid) o.stillValid = owner.stillValid;
       if (owner.userId) o.userId = owner.userId;
       owners.set(o.key, o);
-      const s: Stream = { res, topic: t, owner: o, stalledBeats: 0 };
+      const s: Stream = { res, topic: t, owner: o, stalledBeats: 0, openedAt: Date.now() };
       t.streams.add(s);
       o.streams.add(s);
       total++;
@@ -246,7 +255,7 @@ export function createSseHub(opts: SseHubOptions = {}) {
 
     /** The limits in force (the process cap may be lower than configured, see live/limits.ts). */
     limits() {
-      return { maxPerOwner, maxTotal, heartbeatMs };
+      return { maxPerOwner, maxTotal, heartbeatMs, maxAgeMs };
     },
 
     close() {

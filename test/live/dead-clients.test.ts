@@ -96,6 +96,18 @@ describe('SSE hub: dead clients', () => {
     expect(hub!.stats()).toEqual({ streams: 0, owners: 0 });
   });
 
+  it('ends every stream after its maximum age (a half-open connection cannot hold a place longer)', async () => {
+    const port = await start({ heartbeatMs: 50, maxAgeMs: 300 }, () => ({ ok: true }));
+    const t0 = Date.now();
+    const stream = await openStream(`http://127.0.0.1:${port}/flux?qui=lecteur`);
+    await stream.waitFor('data: {"ok":true}');
+    await stream.ended;
+    // Ended cleanly (the whole chunked body), at the first heartbeat past 300 ms.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(hub!.stats()).toEqual({ streams: 0, owners: 0 });
+  });
+
   it('pings every heartbeat so that an idle stream carries traffic, and never drops a client that reads', async () => {
     const port = await start({ heartbeatMs: 40 }, () => ({ ok: true }));
     const reader = await openStream(`http://127.0.0.1:${port}/flux?qui=lecteur`);
