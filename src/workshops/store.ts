@@ -32,7 +32,8 @@ export type Workshop = {
 };
 
 export type ActivityResults =
-  | { type: 'poll' | 'scale'; answered: number; options: OptionCount[] }
+  | { type: 'poll'; answered: number; options: OptionCount[] }
+  | { type: 'scale'; answered: number; options: OptionCount[] }
   | { type: 'word_cloud'; answered: number; entries: CloudEntry[] }
   | { type: 'idea_wall'; ideas: IdeaResult[]; themes: { id: string; label: string }[] };
 
@@ -279,7 +280,7 @@ export function createWorkshopStore(db: Db) {
     results(workshopId: string, a: Activity): ActivityResults {
       if (a.type === 'poll' || a.type === 'scale') {
         const answers = store.answers(workshopId, a.position).filter((v): v is { codes: string[] } => 'codes' in v);
-        return { type: a.type, ...countOptions((a.config as PollConfig | ScaleConfig).options, answers) };
+        return { type: a.type, ...countOptions((a.config as PollConfig | ScaleConfig).options, answers) } as ActivityResults;
       }
       if (a.type === 'word_cloud') {
         const answers = store.answers(workshopId, a.position).filter((v): v is { entries: string[] } => 'entries' in v);
