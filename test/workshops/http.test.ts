@@ -136,7 +136,7 @@ describe('workshops over HTTP', () => {
     expect(malformed.text).toContain('Le code a 6 caractères');
     const page = await request(t.app).get(`/w/${code}`);
     expect(page.text).toContain('L’atelier va commencer');
-    expect(page.headers['set-cookie']?.join(';')).toMatch(/avenir_atelier=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
+    expect(String(page.headers['set-cookie'])).toMatch(/avenir_atelier=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax/);
   });
 
   it('keeps one answer per participant per activity, changeable while open, refused once closed with the choice kept', async () => {
@@ -255,7 +255,8 @@ describe('workshops over HTTP', () => {
     const { t, id, code, token } = await setup();
     await request(t.app).post(`/api/workshops/${id}/current`).set('Authorization', `Bearer ${token}`).send({ activity: 0 });
     const { res: login } = await signIn(t.app, 'anim@exemple.fr');
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    const raw = login.headers['set-cookie'] as unknown;
+    const cookie = (Array.isArray(raw) ? (raw as string[]) : [String(raw)]).map((c) => c.split(';')[0]).join('; ');
     const server = t.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as AddressInfo).port;
