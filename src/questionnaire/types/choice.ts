@@ -141,5 +141,6 @@ export const multipleType: QuestionType<Multiple, MultipleValue> = {
     options: optionViews(q, raw, errors, ctx),
     inputType: 'checkbox',
     maxChoices: q.maxChoices,
+    maxReached: q.maxChoices !== undefined ? fr.survey.maxChoicesReached(q.maxChoices) : undefined,
   }),
 };
