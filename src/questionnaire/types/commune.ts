@@ -67,7 +67,8 @@ export const communeType: QuestionType<CommuneQ, CommuneValue> = {
       const list =
         r.status === 'ambiguous' ? r.candidates : r.status === 'unknown' ? r.suggestions : r.others ? [r.commune, ...r.others] : [];
       // The recognised PMA commune is ticked until the respondent picks another one.
-      const ticked = chosen || (r.status === 'found' ? r.commune.insee : '');
+      // (An earlier pick kept for another name is not among these.)
+      const ticked = list.some((c) => c.insee === chosen) ? chosen : r.status === 'found' ? r.commune.insee : '';
       suggestionsLegend =
         r.status === 'ambiguous' ? fr.survey.communeChooseAmong : r.status === 'unknown' ? fr.survey.communeDidYouMean : fr.survey.communeConfirm;
       suggestions = list.slice(0, 8).map((c) => ({
