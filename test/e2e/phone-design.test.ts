@@ -45,12 +45,23 @@ async function phone(opts: { javaScript: boolean; width?: number }) {
       findings.push(...(await auditSnapshot(axePage, await last(), `${opts.javaScript ? 'js' : 'sans-js'} ${label}`)));
       audits++;
     },
+    // Each navigation waits for its document's body to be read (trackDocuments), so that the
+    // next one never leaves a read pending.
+    async goto(url: string) {
+      await page.goto(url, { waitUntil: 'load' });
+      await last();
+    },
     async submit(label = 'Suivant') {
       await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: label, exact: true }).tap()]);
+      await last();
+    },
+    async follow(link: ReturnType<Page['locator']>) {
+      await Promise.all([page.waitForEvent('load'), link.tap()]);
+      await last();
     },
     async shot(name: string, readme = false) {
       await page.screenshot({ path: path.join(SHOTS, `design-${name}.png`) });
-      if (readme && README_SHOTS) await page.screenshot({ path: path.join(README_SHOTS, `${name}.png`) });
+      if (readme && README_SHOTS) await page.screenshot({ path: path.join(README_SHOTS, `${name}.png`), scale: 'css' });
     },
     async close() {
       await last().catch(() => undefined); // the last document's body, read before closing
@@ -96,20 +107,20 @@ afterAll(async () => {
 describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
   it('names pages once: the landing is « Mon avenir en Artois », a step says which step', async () => {
     const p = await phone({ javaScript: false });
-    await p.page.goto(`${base}/`);
+    await p.goto(`${base}/`);
     expect(await p.page.title()).toBe('Mon avenir en Artois');
     await p.audit('accueil');
     await p.shot('accueil', true);
-    await p.page.goto(`${base}/questionnaire/1`);
+    await p.goto(`${base}/questionnaire/1`);
     expect(await p.page.title()).toBe('Mon identité – Étape 1 sur 4 – Mon avenir en Artois');
-    await p.page.goto(`${base}/confidentialite`);
+    await p.goto(`${base}/confidentialite`);
     expect(await p.page.title()).toBe('Tes réponses et ta vie privée – Mon avenir en Artois');
     await p.close();
   }, 120_000);
 
   it('privacy: the cookies as they are, the contacts from the configuration, the right to complain to the CNIL', async () => {
     const p = await phone({ javaScript: false });
-    await p.page.goto(`${base}/confidentialite`);
+    await p.goto(`${base}/confidentialite`);
     const text = (await p.page.locator('main').innerText()).replace(/\s+/g, ' ');
     expect(text).not.toContain('un seul cookie');
     expect(text).not.toContain('un second cookie');
@@ -124,7 +135,7 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
 
   it('the error summary names each question: « Ton âge : … », « Ton genre : … »', async () => {
     const p = await phone({ javaScript: true });
-    await p.page.goto(`${base}/questionnaire/1`);
+    await p.goto(`${base}/questionnaire/1`);
     await p.submit();
     const links = (await p.page.locator('.error-summary a').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     expect(links).toEqual([
@@ -136,7 +147,7 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
     // The messages next to the fields are unchanged.
     expect((await p.page.locator('#q-age .field-error').textContent())?.trim()).toBe('Erreur : Réponds à cette question pour continuer.');
     // A link takes the focus to its question.
-    await p.page.locator('.error-summary a', { hasText: 'Ton genre' }).tap();
+    await p.page.locator('.error-summary a', { hasText: 'Ton genre' }).tap(); // same document
     expect(await p.page.evaluate(() => location.hash)).toBe('#f-genre');
     await p.audit('etape1-erreurs');
     await p.page.evaluate(() => window.scrollTo(0, 0));
@@ -146,7 +157,7 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
 
   it('an agreement scale is one row of segments, usable by tap and by keyboard; two rows below 340 px', async () => {
     const p = await phone({ javaScript: false });
-    await p.page.goto(`${base}/questionnaire/1`);
+    await p.goto(`${base}/questionnaire/1`);
     await passStep1(p);
     expect(p.page.url()).toBe(`${base}/questionnaire/2`);
     const item = p.page.locator('#q-opinions_territoire fieldset.grid-item').first();
@@ -164,7 +175,11 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
     // Tap.
     await labels.nth(1).tap();
     expect(await item.locator('input[value="plutot_accord"]').isChecked()).toBe(true);
-    await item.scrollIntoViewIfNeeded();
+    // Two more statements answered, for the screenshot.
+    const items = p.page.locator('#q-opinions_territoire fieldset.grid-item');
+    await items.nth(2).locator('.option > label').nth(3).tap();
+    await items.nth(3).locator('.option > label').nth(0).tap();
+    await p.page.locator('#q-opinions_territoire').evaluate((el) => el.scrollIntoView());
     await p.shot('etape-grille', true);
     // Keyboard: arrows move within the statement's group, Tab leaves it for the next statement.
     await item.locator('input[value="plutot_accord"]').focus();
@@ -191,7 +206,7 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
 
     // 320 px: two rows of two, no sideways scrolling.
     const narrow = await phone({ javaScript: false, width: 320 });
-    await narrow.page.goto(`${base}/questionnaire/1`);
+    await narrow.goto(`${base}/questionnaire/1`);
     await passStep1(narrow);
     const row = narrow.page.locator('#q-opinions_territoire fieldset.grid-item').first().locator('.option > label');
     const nb = await Promise.all((await row.all()).map((l) => l.boundingBox()));
@@ -204,9 +219,9 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
 
   it('a returning respondent finds « Tu avais commencé… » and the resume button on the first screen', async () => {
     const p = await phone({ javaScript: false });
-    await p.page.goto(`${base}/questionnaire/1`);
+    await p.goto(`${base}/questionnaire/1`);
     await passStep1(p);
-    await p.page.goto(`${base}/`);
+    await p.goto(`${base}/`);
     const notice = p.page.getByText('Tu avais commencé à répondre sur cet appareil');
     const button = p.page.getByRole('link', { name: 'Reprendre là où je me suis arrêté·e' });
     const [n, b] = [await notice.boundingBox(), await button.boundingBox()];
@@ -215,14 +230,14 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
     expect(b!.height).toBeGreaterThanOrEqual(44);
     await p.audit('accueil-reprise');
     await p.shot('accueil-reprise', true);
-    await Promise.all([p.page.waitForEvent('load'), button.tap()]);
+    await p.follow(button);
     expect(p.page.url()).toBe(`${base}/questionnaire/2`);
     await p.close();
   }, 120_000);
 
   it('commune: « Vendin » offers the PMA communes first, says « not found » once; a shared name says which commune was recognised', async () => {
     const p = await phone({ javaScript: false });
-    await p.page.goto(`${base}/questionnaire/1`);
+    await p.goto(`${base}/questionnaire/1`);
     await passStep1(p, 'Vendin');
     expect(p.page.url()).toBe(`${base}/questionnaire/1`);
     const block = p.page.locator('#q-commune');
@@ -259,7 +274,7 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
 
   it('with JavaScript, a « 3 choix au maximum » question stops at 3 while ticking, with a live hint', async () => {
     const p = await phone({ javaScript: true });
-    await p.page.goto(`${base}/questionnaire/1`);
+    await p.goto(`${base}/questionnaire/1`);
     await passStep1(p);
     const q = p.page.locator('#q-points_forts');
     const label = (text: string) => q.locator('.option > label', { hasText: text });
@@ -288,7 +303,7 @@ describe('the questionnaire designed for a phone (Chromium, 360 px)', () => {
 
   it('with JavaScript, the length hint becomes one live phrase with French numbers', async () => {
     const p = await phone({ javaScript: true });
-    await p.page.goto(`${base}/questionnaire/1`);
+    await p.goto(`${base}/questionnaire/1`);
     await passStep1(p);
     const hint = p.page.locator('#f-ameliorer_territoire-longueur');
     // U+202F, the narrow no-break space French uses between thousands.

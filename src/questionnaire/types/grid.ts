@@ -36,6 +36,9 @@ export const gridType: QuestionType<Grid, GridValue> = {
       .map((i) => ({ questionId: itemField(q, i.id), optionCode: v[i.id], valueText: null, valueNum: null })),
   codes: (_q, v) => Object.entries(v).map(([item, code]) => ({ item, code })),
   view: (q, raw, errors) => ({
+    // Four points ordered agree → disagree (the questionnaire's agreement scale): drawn with the
+    // diverging colours of the results charts.
+    diverging: q.scale.length === 4,
     items: q.items.map((item) => {
       const chosen = readOne(raw, itemField(q, item.id)).value;
       const firstId = fieldId(q.id, item.id, q.scale[0].code);
