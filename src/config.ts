@@ -37,6 +37,9 @@ const envSchema = z.object({
   SSE_MAX_PER_SESSION: z.coerce.number().int().min(1).max(100).default(6),
   SSE_MAX_TOTAL: z.coerce.number().int().min(1).max(100_000).default(2500),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(120).default(20),
+  // Shown on the privacy page (GDPR: who runs the consultation, whom to ask about the data).
+  ORGANISER_CONTACT: z.string().trim().min(3).max(300).optional(),
+  DPO_CONTACT: z.string().trim().min(3).max(300).optional(),
 });
 
 export type Config = {
@@ -57,6 +60,9 @@ export type Config = {
   sseMaxPerSession: number;
   sseMaxTotal: number;
   sseHeartbeatSeconds: number;
+  /** Free text, e.g. "Pôle Métropolitain de l'Artois, … — contact@…"; unset = a placeholder sentence. */
+  organiserContact?: string;
+  dpoContact?: string;
 };
 
 export class ConfigError extends Error {}
@@ -99,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseMaxPerSession: e.SSE_MAX_PER_SESSION,
     sseMaxTotal: e.SSE_MAX_TOTAL,
     sseHeartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
+    organiserContact: e.ORGANISER_CONTACT,
+    dpoContact: e.DPO_CONTACT,
   };
 }
 

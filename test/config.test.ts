@@ -9,6 +9,7 @@ describe('configuration', () => {
       adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
       draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
       sseMaxPerSession: 6, sseMaxTotal: 2500, sseHeartbeatSeconds: 20,
+      organiserContact: undefined, dpoContact: undefined,
     });
   });
 
@@ -28,6 +29,8 @@ describe('configuration', () => {
     [{ SSE_MAX_PER_SESSION: '0' }, /SSE_MAX_PER_SESSION/],
     [{ SSE_MAX_TOTAL: 'beaucoup' }, /SSE_MAX_TOTAL/],
     [{ SSE_HEARTBEAT_SECONDS: '1' }, /SSE_HEARTBEAT_SECONDS/],
+    [{ ORGANISER_CONTACT: 'x'.repeat(301) }, /ORGANISER_CONTACT/],
+    [{ DPO_CONTACT: 'ab' }, /DPO_CONTACT/],
   ])('fails fast on %o', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });
@@ -38,5 +41,11 @@ describe('configuration', () => {
     const c = loadConfig({ CAMPAIGN_OPENS_AT: '2022-11-25', CAMPAIGN_CLOSES_AT: '2023-02-01', PORT: '8080' });
     expect(c.port).toBe(8080);
     expect(c.campaignClosesAt?.toISOString()).toBe('2023-01-31T23:00:00.000Z');
+  });
+
+  it('reads the privacy page contacts as given, trimmed', () => {
+    const c = loadConfig({ ORGANISER_CONTACT: ' Pôle Métropolitain de l’Artois, contact@exemple.fr ', DPO_CONTACT: 'dpo@exemple.fr' });
+    expect(c.organiserContact).toBe('Pôle Métropolitain de l’Artois, contact@exemple.fr');
+    expect(c.dpoContact).toBe('dpo@exemple.fr');
   });
 });
