@@ -9,11 +9,11 @@ import { fr } from '../strings.js';
 import type { CampaignSettings } from '../campaign/settings.js';
 import { rebuildCounts } from '../results/counts.js';
 import { AUDIT_ACTIONS, audit, auditLoginFailure, describeAudit, listAudit } from './audit.js';
-import { createLoginThrottle, type LoginThrottle, type Refusal } from './lockout.js';
+import { createLoginThrottle, type Refusal } from './lockout.js';
 import { requireApi, requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
 import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
-import { ROLE_LABELS, ROLES, TOKEN_DEFAULT_DAYS, type Role, type StaffStore } from './store.js';
-import { frenchDate, parseTokenDays, TOKEN_DURATIONS, tokenView } from './tokens.js';
+import { ROLE_LABELS, ROLES, type Role, type StaffStore } from './store.js';
+import { frenchDate, parseTokenDays, TOKEN_DEFAULT_DAYS, TOKEN_DURATIONS, tokenView } from './tokens.js';
 
 export { LOGIN_IP_MAX_FAILURES, LOGIN_LOCK_MINUTES, LOGIN_MAX_FAILURES } from './lockout.js';
 
@@ -22,8 +22,6 @@ export type StaffDeps = {
   store: StaffStore;
   campaign: CampaignSettings;
   now: () => Date;
-  /** Sign-in counters (one per process); made from db and now when not given. */
-  throttle?: LoginThrottle;
 };
 
 /** Where to go after login: only a path of this site ("/x", never "//host" or "http://…"). */
@@ -36,7 +34,8 @@ const emailSchema = z.email();
 export function staffRouter(deps: StaffDeps) {
   const { db, store } = deps;
   const router = express.Router();
-  const throttle = deps.throttle ?? createLoginThrottle(db, () => deps.now().getTime());
+  // Sign-in counters, in memory, one set per app (see lockout.ts).
+  const throttle = createLoginThrottle(db, () => deps.now().getTime());
 
   const renderLogin = (res: Response, status: number, data: { email?: string; error?: string; retour?: string }) =>
     res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, staffPage: true, ...data, retour: safeReturn(data.retour) });
@@ -81,6 +80,7 @@ export function staffRouter(deps: StaffDeps) {
         if (locked) return renderRefusal(res, locked, { email, retour });
         return renderLogin(res, 401, { email, retour, error: fr.staff.badCredentials });
       }
+      store.clearFailures(user.id);
       throttle.succeeded(attempt);
       throttle.rememberDevice(req, res, user.email);
       renewCsrfCookie(req, res);
@@ -199,9 +199,9 @@ export function staffRouter(deps: StaffDeps) {
         audit(db, me.email, 'account.enable', { email: target.email }, deps.now());
       } else if (action === 'mot-de-passe') {
         const password = generatePassword();
-        store.setPassword(target.id, await hashPassword(password), deps.now());
-        throttle.clearAccount(target.email);
+        store.setPassword(target.id, await hashPassword(password));
         audit(db, me.email, 'account.password_reset', { email: target.email }, deps.now());
+        throttle.clearAccount(target.email);
         return accountsPage(res, { secret: { message: fr.staff.passwordReset(target.email), value: password } });
       } else if (action === 'role') {
         const role = req.body?.role as Role;

@@ -1,6 +1,8 @@
 import { fr } from '../strings.js';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, type TokenRow } from './store.js';
 
+export { TOKEN_DEFAULT_DAYS };
+
 /** What the creation form offers; the default is 90 days and nothing goes beyond a year. */
 export const TOKEN_DURATIONS = [7, 30, TOKEN_DEFAULT_DAYS, 180, TOKEN_MAX_DAYS] as const;
 
