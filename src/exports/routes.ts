@@ -95,7 +95,7 @@ export function exportsRouter(deps: ExportsDeps) {
       if (!filter) return;
       const excel = start(req, res, 'reponses');
       if (excel === undefined) return void res.end();
-      await writeResponsesCsv(db, q, res, { filter, labels: flag(req.query.labels), excel });
+      await writeResponsesCsv(db, q, res, { filter, labels: flag(req.query.labels), excel, screened: flag(req.query.screened) });
     }),
   );
 
