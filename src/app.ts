@@ -19,7 +19,8 @@ import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
 import { ensureAnswered } from './results/answered.js';
-import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
+import { resultsNotifier, resultsRouter } from './results/routes.js';
+import { configureRelease } from './privacy/release.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff } from './staff/auth.js';
@@ -65,6 +66,8 @@ export function createApp(deps: AppDeps) {
   // That check reads every completed response once: hand the pages it cached back (memory of a
   // small server), they won't be read again soon.
   db.pragma('shrink_memory');
+  // K for the release triggers of migration 011 (disclosure control, issue 9).
+  configureRelease(db, config.minGroupSize);
   const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
 
   const app = express();
@@ -122,12 +125,12 @@ export function createApp(deps: AppDeps) {
     submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
     timing: createFormTiming(config.sessionSecret),
     minSectionSeconds: config.minSectionSeconds,
-    onComplete: () => hub.notify(RESULTS_TOPIC),
+    onComplete: resultsNotifier(db, hub),
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
   app.use(staffRouter({ db, store: staffStore, campaign, now }));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, minGroupSize: config.minGroupSize }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   app.use(notFound);

@@ -32,6 +32,9 @@ const envSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
   // A section answered faster than this is flagged (not rejected).
   MIN_SECTION_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  // Disclosure control (src/privacy/disclosure.ts): who is not an analyst or an admin never sees
+  // a figure on fewer respondents than this, and their results move in steps of this many.
+  MIN_GROUP_SIZE: z.coerce.number().int().min(2, '2 au moins').max(100, '100 au plus').default(5),
 });
 
 export type Config = {
@@ -49,6 +52,7 @@ export type Config = {
   draftRetentionDays: number;
   staffSessionIdleMinutes: number;
   minSectionSeconds: number;
+  minGroupSize: number;
 };
 
 export class ConfigError extends Error {}
@@ -88,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftRetentionDays: e.DRAFT_RETENTION_DAYS,
     staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
     minSectionSeconds: e.MIN_SECTION_SECONDS,
+    minGroupSize: e.MIN_GROUP_SIZE,
   };
 }
 
