@@ -27,15 +27,12 @@ export const RELEASED_TOPIC = 'resultats-publies';
  * arrived, even with an unchanged count).
  */
 export function resultsNotifier(db: Db, hub: SseHub): () => void {
-  const released = releasedCounter(db);
-  let last = released();
+  // A completion adds one pending response; a release empties them: none left pending right
+  // after a completion means this one released the batch.
+  const pending = db.prepare(`SELECT count(*) FROM responses WHERE status = 'complete' AND released = 0`).pluck(true);
   return () => {
     hub.notify(RESULTS_TOPIC);
-    const n = released();
-    if (n !== last) {
-      last = n;
-      hub.notify(RELEASED_TOPIC);
-    }
+    if (pending.get() === 0) hub.notify(RELEASED_TOPIC);
   };
 }
 
