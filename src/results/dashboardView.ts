@@ -119,7 +119,8 @@ export function questionViews(results: PublishedResults, f: Filter, path: string
         label: t.label,
         base: t.base === null ? fr.disclosure.hiddenBase : formatCount(t.base),
         multiple: t.multiple,
-        chart: qr.type !== 'text' && qr.type !== 'longtext',
+        // No percentage without a base (disclosure control): no chart either, the table says why.
+        chart: qr.type !== 'text' && qr.type !== 'longtext' && t.base !== null,
         rows: t.options.map((o) => ({
           code: o.code,
           label: o.label,
