@@ -21,6 +21,9 @@ import { createSseHub, type SseHub } from './live/hub.js';
 import { ensureAnswered } from './results/answered.js';
 import { resultsNotifier, resultsRouter } from './results/routes.js';
 import { configureRelease } from './privacy/release.js';
+import { audienceOf } from './privacy/disclosure.js';
+import { resultsFor } from './privacy/results.js';
+import { NO_FILTER } from './results/filters.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff } from './staff/auth.js';
@@ -158,9 +161,12 @@ export function createApp(deps: AppDeps) {
       live,
       questionnaire,
       now,
-      // The survey's overall figures beside a poll taken from the questionnaire: for analysts and
-      // admins only until the disclosure-control module covers this view.
-      surveyResults: (role) => (role === 'facilitator' ? undefined : computeResults(db, questionnaire)),
+      // The survey's overall figures beside a poll taken from the questionnaire, through
+      // disclosure control: released responses and hidden small cells for facilitators.
+      surveyResults: (role) =>
+        audienceOf(role) === 'full'
+          ? resultsFor('full', computeResults(db, questionnaire), config.minGroupSize)
+          : resultsFor('protected', computeResults(db, questionnaire, { ...NO_FILTER, releasedOnly: true }), config.minGroupSize),
     }),
   );
 

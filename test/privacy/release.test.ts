@@ -113,3 +113,30 @@ describe('protectResults on the results model', () => {
     expect(fierte.options.every((o) => o.percent === null)).toBe(true);
   });
 });
+
+describe('the workshop facilitator’s « à côté, le questionnaire » goes through the same rules', () => {
+  it('shows « moins de 5 » for a small survey cell and nothing for a withheld selection', async () => {
+    const { surveyComparison } = await import('../../src/workshops/comparison.js');
+    const db = freshDb();
+    configureRelease(db, 5);
+    for (let i = 0; i < 5; i++) addResponse(db, FIVE[i]);
+    const activity = {
+      position: 1,
+      type: 'poll' as const,
+      prompt: 'Genre',
+      config: { multiple: false, questionId: 'genre', options: [{ code: 'feminin', label: 'Féminin' }] },
+      state: 'open' as const,
+      revealed: true,
+      premoderation: false,
+    };
+    const room = { type: 'poll' as const, answered: 10, options: [{ code: 'feminin', label: 'Féminin', count: 4, percent: 40 }] };
+    const published = protectResults(computeResults(db, q, { ...NO_FILTER, releasedOnly: true }), 5);
+    // Two women among five: a small cell.
+    expect(surveyComparison(activity, room, published)?.rows).toEqual([{ label: 'Féminin', room: '40,0 %', survey: 'moins de 5' }]);
+    // Fewer than K released responses: nothing is set beside.
+    const four = freshDb();
+    configureRelease(four, 5);
+    for (let i = 0; i < 4; i++) addResponse(four, FIVE[i]);
+    expect(surveyComparison(activity, room, protectResults(computeResults(four, q, { ...NO_FILTER, releasedOnly: true }), 5))).toBeUndefined();
+  });
+});
