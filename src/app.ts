@@ -140,6 +140,7 @@ export function createApp(deps: AppDeps) {
     submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
     timing: createFormTiming(config.sessionSecret),
     minSectionSeconds: config.minSectionSeconds,
+    contacts: { organiser: config.organiserContact, dpo: config.dpoContact },
     onComplete: resultsNotifier(db, hub),
   });
   app.post('/questionnaire/:step', survey.sectionPost);
