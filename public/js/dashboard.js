@@ -64,6 +64,18 @@
   /** Writes fresh figures into the tables and charts already on the page. */
   function apply(results) {
     var total = document.querySelector('[data-total]');
+    // Disclosure control (issue 9): a selection that crosses the threshold changes the page's
+    // shape (sentence instead of figures, or back): let the server render it again.
+    if (total && (results.responses === null) !== total.hasAttribute('data-withheld')) {
+      window.location.reload();
+      return;
+    }
+    // Hidden cells' labels come from the page (the sentences live in src/strings.ts).
+    var labels = {
+      small: (total && total.getAttribute('data-small-label')) || '',
+      complementary: (total && total.getAttribute('data-complementary-label')) || '',
+      base: (total && total.getAttribute('data-hidden-base-label')) || '',
+    };
     if (total) {
       total.setAttribute('data-total', results.responses);
       total.textContent = int.format(results.responses) + ' réponses complètes';
@@ -73,14 +85,18 @@
         var fig = document.querySelector('[data-table="' + t.id + '"]');
         if (!fig) return;
         var base = fig.querySelector('[data-base]');
-        if (base) base.textContent = int.format(t.base);
+        if (base) base.textContent = t.base === null ? labels.base : int.format(t.base);
         t.options.forEach(function (o) {
           var row = fig.querySelector('tr[data-code="' + o.code + '"]');
           if (!row) return;
-          row.querySelector('[data-count]').textContent = int.format(o.count);
-          row.querySelector('[data-percent]').textContent = o.percent === null ? '–' : pct.format(o.percent) + '\u202f%';
+          // A hidden cell shows « moins de 5 » or « masqué », no percentage and no bar.
+          row.querySelector('[data-count]').textContent = o.suppressed ? (o.reason === 'small' ? labels.small : labels.complementary) : int.format(o.count);
+          row.querySelector('[data-percent]').textContent = o.suppressed ? '' : o.percent === null ? '–' : pct.format(o.percent) + '\u202f%';
           var meter = row.querySelector('meter');
-          if (meter) meter.value = o.percent || 0;
+          if (meter) {
+            meter.value = o.percent || 0;
+            meter.hidden = Boolean(o.suppressed);
+          }
         });
         var entry = charts[t.id];
         if (entry) {
@@ -90,7 +106,7 @@
           var data = [];
           for (var i = 0; i < rows.length; i++) {
             var o = byCode[rows[i].getAttribute('data-code')];
-            data.push(o && o.percent ? o.percent : 0);
+            data.push(o && o.suppressed ? null : o && o.percent ? o.percent : 0);
           }
           entry.chart.data.datasets[0].data = data;
           entry.chart.update('none');

@@ -1,6 +1,7 @@
 import type { Questionnaire } from '../questionnaire/schema.js';
 import type { Campaign } from '../campaign/campaign.js';
-import type { FunnelStep, QuestionResult, Results } from './aggregate.js';
+import type { FunnelStep, PublishedResults, QuestionResult } from './aggregate.js';
+import { fr } from '../strings.js';
 import { filterToQuery, FILTER_PREFIX, type Filter } from './filters.js';
 import { filterVariables } from './model.js';
 
@@ -26,14 +27,18 @@ function withFilter(path: string, f: Filter, change: { add?: { variable: string;
   return qs ? `${path}?${qs}` : path;
 }
 
-export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path: string) {
+/**
+ * `allowed` (disclosure control, issue 9): the variables a protected viewer may filter on; the
+ * form then offers only those, and neither channels nor dates.
+ */
+export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path: string, allowed?: ReadonlySet<string>) {
   const variables = filterVariables(q);
   // The respondent profile (first section) is offered as checkboxes; any other variable can be
   // filtered from a table row ("Filtrer") or the URL, and shows up as a removable chip.
   const profileSection = q.sections[0].id;
   const chosen = new Map(f.answers.map((a) => [a.variable, new Set(a.codes)]));
   const profile = variables
-    .filter((v) => v.section.id === profileSection && v.choices && v.choices.length <= 12)
+    .filter((v) => v.section.id === profileSection && v.choices && v.choices.length <= 12 && (!allowed || allowed.has(v.id)))
     .map((v) => ({
       id: v.id,
       name: FILTER_PREFIX + v.id,
@@ -53,7 +58,8 @@ export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path
     hidden: f.answers
       .filter((a) => !profile.some((p) => p.id === a.variable))
       .flatMap((a) => a.codes.map((code) => ({ name: FILTER_PREFIX + a.variable, value: code }))),
-    channels: campaign.channels.map((c) => ({ code: c.code, label: c.label, checked: f.channels.includes(c.code), domId: `filtre-canal-${c.code}` })),
+    channels: allowed ? [] : campaign.channels.map((c) => ({ code: c.code, label: c.label, checked: f.channels.includes(c.code), domId: `filtre-canal-${c.code}` })),
+    restricted: Boolean(allowed),
     from: f.from ?? '',
     to: f.to ?? '',
     excludeFlagged: f.excludeFlagged,
@@ -64,15 +70,40 @@ export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path
   };
 }
 
-export function questionViews(results: Results, f: Filter, path: string, filterable: Set<string>) {
-  return results.questions.map((qr: QuestionResult) => ({
+/**
+ * The line above the filters: the number of responses, or why none is shown, and what the viewer
+ * is told about disclosure control (issue 9). The labels of hidden cells ride along for the live
+ * refresh (public/js/dashboard.js), so the sentences stay in src/strings.ts.
+ */
+export function totalView(results: PublishedResults) {
+  const k = results.disclosure?.minGroupSize ?? 5;
+  return {
+    total: results.responses === null ? '' : formatCount(results.responses),
+    totalRaw: results.responses ?? '',
+    withheld: results.disclosure?.withheld,
+    disclosureNotice: results.disclosure?.notice,
+    smallLabel: fr.disclosure.small(k),
+    complementaryLabel: fr.disclosure.complementary,
+    hiddenBaseLabel: fr.disclosure.hiddenBase,
+  };
+}
+
+/** What a table cell shows: its count, or why it is hidden (disclosure control, issue 9). */
+function countLabel(o: { count: number | null; reason?: 'small' | 'complementary' }, k: number) {
+  if (o.count !== null) return formatCount(o.count);
+  return o.reason === 'small' ? fr.disclosure.small(k) : fr.disclosure.complementary;
+}
+
+export function questionViews(results: PublishedResults, f: Filter, path: string, filterable: ReadonlySet<string>) {
+  const k = results.disclosure?.minGroupSize ?? 5;
+  return results.questions.map((qr: QuestionResult<number | null>) => ({
     id: qr.id,
     label: qr.label,
     type: qr.type,
     isText: qr.type === 'text' || qr.type === 'longtext',
     stats: qr.stats
       ? {
-          count: formatCount(qr.stats.count),
+          count: qr.stats.count === null ? '–' : formatCount(qr.stats.count),
           mean: qr.stats.mean === null ? '–' : pctFmt.format(qr.stats.mean),
           median: qr.stats.median === null ? '–' : String(qr.stats.median).replace('.', ','),
         }
@@ -86,18 +117,22 @@ export function questionViews(results: Results, f: Filter, path: string, filtera
         id: t.id,
         domId: `tableau-${t.id}`,
         label: t.label,
-        base: formatCount(t.base),
+        base: t.base === null ? fr.disclosure.hiddenBase : formatCount(t.base),
         multiple: t.multiple,
-        chart: qr.type !== 'text' && qr.type !== 'longtext',
+        // No percentage without a base (disclosure control): no chart either, the table says why.
+        chart: qr.type !== 'text' && qr.type !== 'longtext' && t.base !== null,
         rows: t.options.map((o) => ({
           code: o.code,
           label: o.label,
-          count: formatCount(o.count),
-          percent: formatPercent(o.percent),
+          count: countLabel(o, k),
+          // A hidden cell: no percentage, no bar.
+          suppressed: o.suppressed === true,
+          percent: o.suppressed ? '' : formatPercent(o.percent),
           meter: o.percent === null ? 0 : Math.min(100, o.percent),
           filterHref: filterable.has(t.id) && o.code ? withFilter(path, f, { add: { variable: t.id, code: o.code } }) : undefined,
         })),
-        data: JSON.stringify({ labels: t.options.map((o) => o.label), percents: t.options.map((o) => o.percent ?? 0), counts: t.options.map((o) => o.count) }),
+        // Hidden cells get null: Chart.js draws no bar for them.
+        data: JSON.stringify({ labels: t.options.map((o) => o.label), percents: t.options.map((o) => (o.suppressed ? null : (o.percent ?? 0))), counts: t.options.map((o) => o.count) }),
       })),
   }));
 }

@@ -9,12 +9,32 @@ import type { Territory } from '../territory/communes.js';
 import { completionFunnel } from './aggregate.js';
 import { createResultsCache } from './cache.js';
 import { TOTAL_KEY } from './counts.js';
-import { formatCount, formatPercent, filterForm, funnelView, questionViews } from './dashboardView.js';
+import { formatCount, formatPercent, filterForm, funnelView, questionViews, totalView } from './dashboardView.js';
 import { parseFilters, type Filter, type FilterError } from './filters.js';
 import { participation } from './participation.js';
 import { filterVariables } from './model.js';
+import { allowedFilterVariables, audienceOf, forbiddenFilters, type Audience } from '../privacy/disclosure.js';
+import { releasedCounter } from '../privacy/release.js';
+import { resultsFor } from '../privacy/results.js';
 
 export const RESULTS_TOPIC = 'resultats';
+/** What protected viewers' streams follow: the released count, which moves by steps of K. */
+export const RELEASED_TOPIC = 'resultats-publies';
+
+/**
+ * What the completion path calls: the full topic at every completion, the released topic only
+ * when a release happened (an event per completion would tell protected viewers when each one
+ * arrived, even with an unchanged count).
+ */
+export function resultsNotifier(db: Db, hub: SseHub): () => void {
+  // A completion adds one pending response; a release empties them: none left pending right
+  // after a completion means this one released the batch.
+  const pending = db.prepare(`SELECT count(*) FROM responses WHERE status = 'complete' AND released = 0`).pluck(true);
+  return () => {
+    hub.notify(RESULTS_TOPIC);
+    if (pending.get() === 0) hub.notify(RELEASED_TOPIC);
+  };
+}
 
 export type ResultsDeps = {
   db: Db;
@@ -24,6 +44,8 @@ export type ResultsDeps = {
   hub: SseHub;
   /** Who a stream belongs to (caps, and closing it with its session or token). */
   streamOwner: (req: Request) => StreamOwner;
+  /** K of disclosure control (config MIN_GROUP_SIZE). */
+  minGroupSize: number;
 };
 
 /**
@@ -34,23 +56,45 @@ export type ResultsDeps = {
 export function resultsRouter(deps: ResultsDeps) {
   const { db, questionnaire: q, territory } = deps;
   const router = express.Router();
+  const k = deps.minGroupSize;
   const filterable = new Set(filterVariables(q).map((v) => v.id));
+  // Protected viewers (not analysts nor admins) filter on coarse profile questions only.
+  const allowed = allowedFilterVariables(filterVariables(q), q.sections[0].id);
+  const labelOf = new Map(filterVariables(q).map((v) => [v.id, v.label]));
+  const filterableFor = (a: Audience) => (a === 'full' ? filterable : allowed);
   const communeName = (insee: string) => territory.byInsee.get(insee)?.name ?? insee;
   // The running total (one row), kept in the completion transaction: counting the status index
   // would take ~40 ms of the only thread per live update at 1,000,000 responses.
   const countComplete = db.prepare(`SELECT coalesce((SELECT n FROM result_bases WHERE question_id = ?), 0) AS n`).bind(TOTAL_KEY);
   // Every view of the dashboard and the JSON API: computed once per filter until the data changes.
   const results = createResultsCache(db, q, { communeName });
+  // Protected viewers' results: over released responses, recomputed once per release.
+  const released = createResultsCache(db, q, { communeName, stamp: 'released' });
+  const releasedCount = releasedCounter(db);
+  /** The figures a viewer may get, through disclosure control. */
+  const figuresFor = (a: Audience, filter: Filter) =>
+    a === 'full' ? resultsFor(a, results.get(filter), k) : resultsFor(a, released.get({ ...filter, releasedOnly: true }), k);
 
   deps.hub.define(RESULTS_TOPIC, () => ({ responses: (countComplete.get() as { n: number }).n }));
+  deps.hub.define(RELEASED_TOPIC, () => ({ responses: releasedCount() }));
 
   /** Filters from the query string, or the errors to show next to the form. */
+  const noFilter = (): Filter => ({ answers: [], channels: [], excludeFlagged: false });
   const readFilter = (req: Request): { filter: Filter; errors: FilterError[] } => {
     const parsed = parseFilters(req.query, q, {
       channels: deps.campaign().channels.map((c) => c.code),
       communeExists: (code) => territory.byInsee.has(code),
     });
-    return parsed.ok ? { filter: parsed.filter, errors: [] } : { filter: { answers: [], channels: [], excludeFlagged: false }, errors: parsed.errors };
+    if (!parsed.ok) return { filter: noFilter(), errors: parsed.errors };
+    if (audienceOf(req.staff!.role) === 'full') return { filter: parsed.filter, errors: [] };
+    const forbidden = forbiddenFilters(parsed.filter, allowed, {
+      variable: (id) => fr.disclosure.forbiddenVariable(labelOf.get(id) ?? id),
+      channel: fr.disclosure.forbiddenChannel,
+      dates: fr.disclosure.forbiddenDates,
+      flagged: fr.disclosure.forbiddenFlagged,
+    });
+    // A refused filter shows nothing of the selection it asked for: the page falls back to no filter.
+    return forbidden.length ? { filter: noFilter(), errors: forbidden } : { filter: parsed.filter, errors: [] };
   };
 
   const nav = (current: string) => [
@@ -60,7 +104,7 @@ export function resultsRouter(deps: ResultsDeps) {
 
   const common = (req: Request, path: string, current: string, filter: Filter, errors: FilterError[]) => ({
     nav: nav(current),
-    filters: filterForm(q, deps.campaign(), filter, path),
+    filters: filterForm(q, deps.campaign(), filter, path, audienceOf(req.staff!.role) === 'full' ? undefined : allowed),
     filterErrors: errors,
     canExport: req.staff!.role !== 'facilitator',
     exportQuery: new URLSearchParams(req.query as Record<string, string>).toString(),
@@ -69,17 +113,28 @@ export function resultsRouter(deps: ResultsDeps) {
 
   router.get('/resultats', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
     const { filter, errors } = readFilter(req);
-    const figures = results.get(filter);
+    const audience = audienceOf(req.staff!.role);
+    const figures = figuresFor(audience, filter);
+    const total = figures.responses ?? 0;
+    // The profile: the first section's questions (who answered).
+    const profile = questionViews({ ...figures, questions: figures.questions.filter((x) => x.section.id === q.sections[0].id) }, filter, '/resultats', filterableFor(audience));
+    if (audience !== 'full') {
+      // Days, channels and drafts are small cells by nature and tell when people answered:
+      // analysts only (issue 9).
+      return res.status(errors.length ? 400 : 200).render('results/participation', {
+        pageTitle: fr.results.participation,
+        ...common(req, '/resultats', '', filter, errors),
+        ...totalView(figures),
+        participationHidden: fr.disclosure.participationHidden,
+        questions: profile,
+      });
+    }
     const { perDay, perChannel } = participation(db, q, filter);
     const labels = new Map(deps.campaign().channels.map((c) => [c.code, c.label]));
-    const total = figures.responses;
-    // The profile: the first section's questions (who answered).
-    const profile = questionViews({ ...figures, questions: figures.questions.filter((x) => x.section.id === q.sections[0].id) }, filter, '/resultats', filterable);
     res.status(errors.length ? 400 : 200).render('results/participation', {
       pageTitle: fr.results.participation,
       ...common(req, '/resultats', '', filter, errors),
-      total: formatCount(total),
-      totalRaw: total,
+      ...totalView(figures),
       funnel: funnelView(completionFunnel(db, q, { channels: filter.channels, from: filter.from, to: filter.to })),
       perDay: perDay.map((d) => ({ day: d.day, label: new Date(`${d.day}T12:00:00Z`).toLocaleDateString('fr-FR', { dateStyle: 'medium', timeZone: 'UTC' }), count: formatCount(d.n), n: d.n })),
       perDayData: JSON.stringify({ labels: perDay.map((d) => d.day), counts: perDay.map((d) => d.n) }),
@@ -95,22 +150,23 @@ export function resultsRouter(deps: ResultsDeps) {
   // Live: a small "something changed" event at most a few times a second; pages then refetch.
   // Capped per session or token and per process (429 past it); ends with the session (hub.ts).
   router.get('/resultats/flux', requireApi('admin', 'analyst', 'facilitator'), (req: Request, res: Response) => {
-    deps.hub.subscribe(RESULTS_TOPIC, res, deps.streamOwner(req));
+    // Disclosure control (issue 9): protected viewers follow the released count only.
+    deps.hub.subscribe(audienceOf(req.staff!.role) === 'full' ? RESULTS_TOPIC : RELEASED_TOPIC, res, deps.streamOwner(req));
   });
 
   router.get('/resultats/:section', requirePage('admin', 'analyst', 'facilitator'), (req, res, next) => {
     const section = q.sections.find((s) => s.id === req.params.section);
     if (!section) return next();
     const { filter, errors } = readFilter(req);
-    const figures = results.get(filter);
+    const audience = audienceOf(req.staff!.role);
+    const figures = figuresFor(audience, filter);
     const path = `/resultats/${section.id}`;
     res.status(errors.length ? 400 : 200).render('results/section', {
       pageTitle: `${fr.results.title} – ${section.title}`,
       ...common(req, path, section.id, filter, errors),
       section: { id: section.id, title: section.title },
-      total: formatCount(figures.responses),
-      totalRaw: figures.responses,
-      questions: questionViews({ ...figures, questions: figures.questions.filter((x) => x.section.id === section.id) }, filter, path, filterable),
+      ...totalView(figures),
+      questions: questionViews({ ...figures, questions: figures.questions.filter((x) => x.section.id === section.id) }, filter, path, filterableFor(audience)),
     });
   });
 
@@ -118,7 +174,7 @@ export function resultsRouter(deps: ResultsDeps) {
   router.get('/api/results.json', requireApi('admin', 'analyst', 'facilitator'), (req, res) => {
     const { filter, errors } = readFilter(req);
     if (errors.length) return res.status(400).json({ errors });
-    res.json(results.get(filter));
+    res.json(figuresFor(audienceOf(req.staff!.role), filter));
   });
 
   return router;
