@@ -26,6 +26,9 @@ const envSchema = z.object({
   // Completed responses per client address per hour (0 = no limit). A school of 30 classes
   // behind one NAT must pass.
   SUBMIT_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  // New drafts started per client address per hour (0 = no limit). Several classes of a lycée
+  // behind one address in the same hour must pass; continuing a draft is never limited.
+  DRAFT_START_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
   // Signs the form timestamps (minimum fill time); random per process when not set.
   SESSION_SECRET: z.string().min(32, '32 caractères au moins').optional(),
   DRAFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -45,6 +48,7 @@ export type Config = {
   adminEmail?: string;
   adminPassword?: string;
   submitRateLimit: number;
+  draftStartRateLimit: number;
   sessionSecret?: string;
   draftRetentionDays: number;
   staffSessionIdleMinutes: number;
@@ -84,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     submitRateLimit: e.SUBMIT_RATE_LIMIT,
+    draftStartRateLimit: e.DRAFT_START_RATE_LIMIT,
     sessionSecret: e.SESSION_SECRET,
     draftRetentionDays: e.DRAFT_RETENTION_DAYS,
     staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,

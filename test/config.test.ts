@@ -6,7 +6,7 @@ describe('configuration', () => {
     expect(loadConfig({})).toEqual({
       port: 3000, host: '0.0.0.0', databasePath: './data/avenir.db', nodeEnv: 'development',
       campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
-      adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
+      adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, draftStartRateLimit: 600, sessionSecret: undefined,
       draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
     });
   });

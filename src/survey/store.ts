@@ -7,6 +7,9 @@ import { recordCompletion } from '../results/counts.js';
 // Persistence of drafts and completed responses. Every function commits before it returns, so a
 // route that answers after calling it never acknowledges something that isn't on disk.
 
+/** Why a response was flagged as probably automated (labels: fr.staff.flagReasons). */
+export type FlagReason = 'piege' | 'rapide' | 'horodatage' | 'signature';
+
 export type Draft = { id: string; reachedSection: number; channel: string | null };
 
 /** Hour precision, UTC: "2026-11-22T14". Nothing finer is ever stored with a response. */
@@ -79,7 +82,7 @@ export function createSurveyStore(db: Db) {
     }),
 
     /** Marks a response as probably automated; the first reason is kept. */
-    flag(draftId: string, reason: 'piege' | 'rapide' | 'horodatage') {
+    flag(draftId: string, reason: FlagReason) {
       stmts.flag.run(reason, draftId);
     },
 
