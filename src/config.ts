@@ -35,6 +35,10 @@ const envSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
   // A section answered faster than this is flagged (not rejected).
   MIN_SECTION_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  // The WAL is emptied this often: it never shows the order of more than this span of commits.
+  WAL_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  // Paris hour of the nightly rebuild of the database file (VACUUM), or "off".
+  DB_COMPACT_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(3),
 });
 
 export type Config = {
@@ -53,6 +57,9 @@ export type Config = {
   draftRetentionDays: number;
   staffSessionIdleMinutes: number;
   minSectionSeconds: number;
+  walCheckpointSeconds: number;
+  /** null: never. */
+  dbCompactHour: number | null;
 };
 
 export class ConfigError extends Error {}
@@ -93,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftRetentionDays: e.DRAFT_RETENTION_DAYS,
     staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
     minSectionSeconds: e.MIN_SECTION_SECONDS,
+    walCheckpointSeconds: e.WAL_CHECKPOINT_SECONDS,
+    dbCompactHour: e.DB_COMPACT_HOUR === 'off' ? null : e.DB_COMPACT_HOUR,
   };
 }
 

@@ -8,6 +8,7 @@ describe('configuration', () => {
       campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
       adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, draftStartRateLimit: 600, sessionSecret: undefined,
       draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
+      walCheckpointSeconds: 60, dbCompactHour: 3,
     });
   });
 

@@ -25,6 +25,15 @@ export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * What completed_tokens keeps of a finished draft's cookie: a hash of its own kind, so the
+ * draft_token_hash the response carried while it was a draft appears nowhere once it is complete
+ * (not even in the tombstone that recognises a resent final POST).
+ */
+export function completedTokenHash(token: string): string {
+  return crypto.createHash('sha256').update('avenir:termine:').update(token).digest('hex');
+}
+
 export function createSurveyStore(db: Db) {
   const stmts = {
     insertDraft: db.prepare(
@@ -72,7 +81,7 @@ export function createSurveyStore(db: Db) {
 
     isCompletedToken(token: string | undefined): boolean {
       if (!token || token.length > 100) return false;
-      return stmts.isCompletedToken.get(hashToken(token)) !== undefined;
+      return stmts.isCompletedToken.get(completedTokenHash(token)) !== undefined;
     },
 
     /** Saves what was typed in one section; `reached` moves forward only (funnel). */
@@ -105,7 +114,7 @@ export function createSurveyStore(db: Db) {
         recordCompletion(db, rows);
         recordAnswered(db, draftId, rows);
         stmts.deleteSections.run(draftId);
-        stmts.rememberToken.run(hashToken(token), now.toISOString().slice(0, 10));
+        stmts.rememberToken.run(completedTokenHash(token), now.toISOString().slice(0, 10));
         return true;
       },
     ),
