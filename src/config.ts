@@ -39,6 +39,9 @@ const envSchema = z.object({
   WAL_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   // Paris hour of the nightly rebuild of the database file (VACUUM), or "off".
   DB_COMPACT_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(3),
+  // Shown on the privacy page (GDPR: who runs the consultation, whom to ask about the data).
+  ORGANISER_CONTACT: z.string().trim().min(3).max(300).optional(),
+  DPO_CONTACT: z.string().trim().min(3).max(300).optional(),
 });
 
 export type Config = {
@@ -60,6 +63,9 @@ export type Config = {
   walCheckpointSeconds: number;
   /** null: never. */
   dbCompactHour: number | null;
+  /** Free text, e.g. "Pôle Métropolitain de l'Artois, … — contact@…"; unset = a placeholder sentence. */
+  organiserContact?: string;
+  dpoContact?: string;
 };
 
 export class ConfigError extends Error {}
@@ -102,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minSectionSeconds: e.MIN_SECTION_SECONDS,
     walCheckpointSeconds: e.WAL_CHECKPOINT_SECONDS,
     dbCompactHour: e.DB_COMPACT_HOUR === 'off' ? null : e.DB_COMPACT_HOUR,
+    organiserContact: e.ORGANISER_CONTACT,
+    dpoContact: e.DPO_CONTACT,
   };
 }
 

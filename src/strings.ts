@@ -27,8 +27,15 @@ export const fr = {
     rankingDuplicate: 'Tu as choisi deux fois la même réponse. Choisis une réponse différente à chaque rang.',
     rankingGap: 'Remplis les rangs dans l’ordre, en commençant par le 1er.',
     communeUnknown: 'Nous ne trouvons pas cette commune. Vérifie l’orthographe ou choisis dans la liste.',
-    communeUnknownWithSuggestions: 'Nous ne trouvons pas cette commune. Voulais-tu dire l’une de celles-ci ?',
-    communeAmbiguous: 'Plusieurs communes portent ce nom. Choisis la tienne :',
+    communeUnknownWithSuggestions: 'Nous ne trouvons pas cette commune. Vérifie l’orthographe ou choisis-la ci-dessous.',
+    communeAmbiguous: 'Plusieurs communes portent ce nom.',
+    communeRecognised: (name: string) =>
+      `Plusieurs communes portent ce nom : nous avons reconnu ${name}. Si c’est bien la tienne, appuie sur « Suivant » ; sinon, choisis la tienne ci-dessous.`,
+    /** One line of the error summary: « Ton âge : écris un nombre entier… ». */
+    summaryItem: (question: string, message: string) => ({
+      name: `${question} :`,
+      message: `${message.charAt(0).toLocaleLowerCase('fr-FR')}${message.slice(1)}`,
+    }),
     tooManySubmissions: 'Beaucoup de réponses ont été envoyées depuis ce réseau en peu de temps. Tes réponses sont gardées : réessaie d’envoyer dans quelques minutes.',
     unexpectedFields: 'Le formulaire envoyé contenait des champs inattendus. Ils ont été ignorés : vérifie tes réponses et renvoie la page.',
     earlierSection: 'Une réponse d’une étape précédente est à corriger.',
@@ -50,6 +57,15 @@ export const fr = {
     rankNone: '— Choisis —',
     shownBecause: 'Réponds à cette question seulement si elle te concerne.',
     communeDatalistHint: 'La liste propose les communes du Pôle Métropolitain ; tu peux écrire n’importe quelle commune de France.',
+    communeDidYouMean: 'Voulais-tu dire :',
+    communeChooseAmong: 'Choisis la tienne :',
+    communeConfirm: 'Ta commune :',
+    communeRecognised: (name: string) => `Commune reconnue : ${name}. Ce n’est pas la tienne ? Écris-la avec son département, par exemple « ${name.replace(/ \(\w+\)$/, '')} (59) ».`,
+    /** Shown live (with JavaScript) under a free-text field: one phrase with the limit. */
+    charactersLeft: (max: number) => `${n(max)} caractères au maximum : il t’en reste {n}.`,
+    charactersOver: (max: number) => `${n(max)} caractères au maximum : {n} en trop.`,
+    /** Shown live (with JavaScript) when a « 3 choix au maximum » question has its 3 ticks. */
+    maxChoicesReached: (max: number) => `Tu as coché ${n(max)} réponses, c’est le maximum. Décoche-en une pour en choisir une autre.`,
     honeypot: 'Ne remplis pas ce champ',
     savedNotice: 'Tes réponses sont enregistrées au fur et à mesure : tu peux fermer la page et reprendre plus tard sur ce même appareil.',
   },
@@ -61,7 +77,7 @@ export const fr = {
     duration: 'Cela prend environ 10 minutes : 4 étapes courtes.',
     anonymity: 'C’est anonyme : on ne te demande ni ton nom, ni ton adresse, ni ton e-mail, et nous n’enregistrons pas ton adresse IP.',
     privacyLink: 'Ce que nous faisons de tes réponses',
-    draftFound: 'Tu as déjà commencé à répondre sur cet appareil.',
+    draftFound: 'Tu avais commencé à répondre sur cet appareil : tes réponses sont gardées.',
   },
 
   privacy: {
@@ -82,7 +98,13 @@ export const fr = {
       {
         heading: 'Le cookie de reprise',
         paragraphs: [
-          'Un seul cookie technique, tiré au hasard, permet de reprendre tes réponses si tu fermes la page. Il est supprimé quand tu envoies tes réponses ; un second cookie retient seulement que tu as déjà répondu sur cet appareil. Pas de cookie publicitaire ni de mesure d’audience.',
+          'Seulement des cookies techniques, aucun pour la publicité ni pour la mesure d’audience :',
+        ],
+        items: [
+          'un jeton de sécurité qui protège le formulaire, effacé quand tu fermes ton navigateur ;',
+          'un code tiré au hasard qui permet de reprendre tes réponses si tu fermes la page, effacé quand tu les envoies (et au plus tard après 30 jours) ;',
+          'si tu es arrivé·e par le lien d’un lycée ou d’une structure, le nom de cette structure, effacé dès ta première étape ;',
+          'après l’envoi, un cookie qui retient seulement que tu as déjà répondu sur cet appareil.',
         ],
       },
       {
@@ -100,10 +122,17 @@ export const fr = {
       {
         heading: 'Tes droits',
         paragraphs: [
-          'Comme tes réponses sont anonymes, nous ne pouvons pas retrouver les tiennes une fois envoyées. Pour toute question, écris au Pôle Métropolitain de l’Artois.',
+          'Comme tes réponses sont anonymes, nous ne pouvons pas retrouver les tiennes une fois envoyées : personne, pas même nous, ne peut savoir lesquelles sont les tiennes. Tant que tu n’as pas envoyé, tu peux modifier ou effacer tes réponses en revenant aux étapes précédentes.',
         ],
       },
     ],
+    contactHeading: 'Nous contacter, réclamer',
+    organiserIntro: 'Organisateur de la consultation :',
+    dpoIntro: 'Délégué ou déléguée à la protection des données :',
+    cnil: 'Si tu penses que tes données ne sont pas respectées, tu peux adresser une réclamation à la CNIL (Commission nationale de l’informatique et des libertés).',
+    cnilLink: 'Faire une réclamation sur cnil.fr',
+    /** Shown when ORGANISER_CONTACT / DPO_CONTACT are not set: says so rather than inventing an address. */
+    contactNotSet: 'coordonnées à préciser par l’organisateur (variable de configuration ORGANISER_CONTACT ou DPO_CONTACT).',
     back: 'Retour à l’accueil',
   },
 
@@ -290,6 +319,21 @@ export const fr = {
       flaggedUnavailable:
         'Le filtre « exclure les réponses signalées » n’est pas encore disponible : la colonne responses.flagged manque (migration 002).',
     },
+    crosstab: {
+      missing: (field: 'row' | 'col') => (field === 'row' ? 'Choisis la variable en lignes.' : 'Choisis la variable en colonnes.'),
+      unknown: (id: string) => `« ${id} » n’est pas une variable que l’on peut croiser.`,
+      same: 'Choisis deux variables différentes.',
+      noData: 'Aucune réponse ne renseigne à la fois les deux variables avec ces filtres.',
+      significant: (row: string, col: string, stat: string) =>
+        `Les réponses à « ${col} » diffèrent selon « ${row} » : l’écart est statistiquement significatif (${stat}).`,
+      notSignificant: (row: string, col: string, stat: string) =>
+        `Les écarts entre les groupes de « ${row} » pour « ${col} » ne sont pas statistiquement significatifs au seuil de 5 % (${stat}) : ils peuvent être dus au hasard.`,
+      smallExpected: (min: string) =>
+        `Prudence : certaines cases ont un effectif attendu inférieur à 5 (le plus petit : ${min}), le test du χ² est alors approximatif.`,
+      ratio: (r: { groupA: string; groupB: string; answer: string; shareA: string; shareB: string; times: string; low: string; high: string; more: boolean; significant: boolean }) =>
+        `« ${r.answer} » : ${r.shareA} des « ${r.groupA} » contre ${r.shareB} des « ${r.groupB} », soit ${r.times} fois ${r.more ? 'plus' : 'moins'} (IC 95 % : ${r.low} à ${r.high})` +
+        (r.significant ? ' ; différence significative.' : ' ; différence non significative au seuil de 5 %.'),
+    },
     derived: {
       ageGroup: 'tranche d’âge',
       ageGroups: {
@@ -341,8 +385,195 @@ export const fr = {
     },
   },
 
+  // Crosstabs page (issue 12).
+  crosstabPage: {
+    title: 'Croisement de deux questions',
+    lead: 'Choisis une question en lignes et une en colonnes : le tableau donne les effectifs, les pourcentages avec leur intervalle de confiance à 95 % et le test du χ² d’indépendance.',
+    rowLabel: 'En lignes (les groupes comparés)',
+    colLabel: 'En colonnes (les réponses)',
+    choose: '— choisir —',
+    show: 'Croiser',
+    swap: 'Inverser lignes et colonnes',
+    rowShare: '% de la ligne (IC 95 %)',
+    colShare: '% des répondants de la colonne (IC 95 %)',
+    total: 'Ensemble',
+    base: (base: string, responses: string) => `Base : ${base} répondants ayant répondu aux deux questions (sur ${responses} réponses complètes retenues).`,
+    test: 'Test d’indépendance',
+    reading: 'Lecture',
+    multipleNote: 'Question à choix multiple : chaque réponse est comparée comme « cochée / non cochée » ; les pourcentages d’une colonne peuvent dépasser 100 % au total.',
+    chartTitle: 'Répartition des réponses par groupe',
+    invalid: 'Paramètres invalides :',
+    exportCsv: 'Télécharger le tableau (CSV)',
+    exportExcel: 'CSV pour Excel',
+    exportJson: 'JSON',
+  },
+
   // Workshops (issue 11).
-  workshops: {},
+  workshops: {
+    agreement: {
+      tout_a_fait_d_accord: 'Tout à fait d’accord',
+      plutot_d_accord: 'Plutôt d’accord',
+      plutot_pas_d_accord: 'Plutôt pas d’accord',
+      pas_du_tout_d_accord: 'Pas du tout d’accord',
+    } as Record<string, string>,
+    types: { poll: 'Sondage', scale: 'Échelle', word_cloud: 'Nuage de mots', idea_wall: 'Mur d’idées' } as Record<string, string>,
+    states: { waiting: 'pas encore ouverte', open: 'ouverte', closed: 'fermée' } as Record<string, string>,
+    errorTitle: (title: string) => `Erreur : ${title}`,
+    participant: {
+      joinTitle: 'Rejoindre un atelier',
+      joinLead: 'Tape le code affiché à l’écran de la salle.',
+      codeLabel: 'Code de l’atelier',
+      codeHint: '6 caractères, par exemple K7M4QX',
+      join: 'Rejoindre',
+      anonymous: 'Tes réponses sont anonymes : ni ton nom, ni ton téléphone ne sont enregistrés.',
+      waitingTitle: 'L’atelier va commencer',
+      waiting: 'Regarde l’écran : la prochaine question apparaîtra ici.',
+      refresh: 'Actualiser la page',
+      severalAnswers: 'Plusieurs réponses possibles.',
+      entryLabel: (i: number) => `Mot ou expression ${i}`,
+      entriesHint: (max: number) => `Un à trois mots ou courtes expressions, ${n(max)} caractères au plus chacun.`,
+      ideaLabel: 'Ta proposition',
+      ideaHint: (max: number) => `${n(max)} caractères au maximum.`,
+      premoderation: 'Les propositions sont relues par l’animateur avant d’apparaître à l’écran.',
+      send: 'Envoyer',
+      change: 'Changer ma réponse',
+      sent: 'C’est noté ! Tu peux changer ta réponse tant que l’activité est ouverte.',
+      closedNote: 'Cette activité est fermée.',
+      ideasTitle: 'Les propositions de la salle',
+      noIdeas: 'Aucune proposition pour l’instant : lance-toi !',
+      support: 'Soutenir',
+      unsupport: 'Retirer mon soutien',
+      supported: 'Tu soutiens cette proposition',
+      errorsTitle: 'Il y a un problème',
+    },
+    screen: {
+      join: 'Pour participer',
+      orCode: 'ou tape le code',
+      welcome: 'Bienvenue !',
+      welcomeLead: 'Sors ton téléphone : l’atelier commence bientôt.',
+      concealed: 'Les réponses arrivent… résultats dévoilés tout à l’heure.',
+      closed: 'Vote terminé',
+      answered: (k: number) => (k === 0 ? 'Aucune réponse pour l’instant' : k === 1 ? '1 réponse' : `${n(k)} réponses`),
+      participants: (k: number) => (k === 0 ? 'Aucun participant' : k === 1 ? '1 participant' : `${n(k)} participants`),
+      ideas: (k: number) => (k === 0 ? 'Aucune proposition' : k === 1 ? '1 proposition' : `${n(k)} propositions`),
+      votes: (k: number) => (k === 0 ? 'aucun soutien' : k === 1 ? '1 soutien' : `${n(k)} soutiens`),
+      noTheme: 'Sans thème',
+      topEntries: 'Les mots les plus cités',
+      reconnecting: 'Connexion perdue, reconnexion…',
+    },
+    staff: {
+      listTitle: 'Ateliers',
+      archivedTitle: 'Ateliers archivés',
+      newTitle: 'Nouvel atelier',
+      newButton: 'Créer un atelier',
+      showArchived: 'Voir les ateliers archivés',
+      showActive: 'Voir les ateliers en cours',
+      none: 'Aucun atelier pour l’instant.',
+      open: 'Piloter',
+      results: 'Résultats',
+      screenTitle: 'écran',
+      resultsTitle: 'résultats',
+      copySuffix: ' (copie)',
+      noActivity: '— pas d’activité —',
+      ownQuestion: '— ma propre question —',
+      titleLabel: 'Titre',
+      dateLabel: 'Date',
+      placeLabel: 'Lieu',
+      activitiesTitle: 'Activités, dans l’ordre',
+      activitiesHint: 'Laisse le type vide pour les lignes inutiles.',
+      activityLegend: (i: number) => `Activité ${i}`,
+      typeLabel: 'Type',
+      promptLabel: 'Question posée à la salle',
+      optionsLabel: 'Réponses proposées (sondage : une par ligne)',
+      questionLabel: 'Ou reprendre une question du questionnaire (mêmes réponses, comparables)',
+      multipleLabel: 'Plusieurs réponses possibles',
+      scaleLabel: 'Échelle',
+      scaleNumeric: 'de 1 à 5',
+      scaleAgreement: 'd’accord / pas d’accord',
+      hideLabel: 'Cacher les résultats jusqu’à ce que je les dévoile',
+      premodLabel: 'Mur d’idées : relire chaque proposition avant l’écran',
+      create: 'Créer l’atelier',
+      controlLead: 'Cette page pilote l’écran de la salle : garde-la ouverte sur ton téléphone.',
+      screenLink: 'Ouvrir l’écran à projeter',
+      resultsLink: 'Résultats et export',
+      welcome: 'Écran d’accueil (code et QR code)',
+      show: 'Afficher',
+      onScreen: 'À l’écran',
+      openAct: 'Ouvrir les réponses',
+      closeAct: 'Fermer les réponses',
+      reveal: 'Dévoiler les résultats',
+      conceal: 'Cacher les résultats',
+      countOn: 'Afficher le nombre de participants',
+      countOff: 'Cacher le nombre de participants',
+      premodOn: 'Relire avant l’écran',
+      premodOff: 'Publier sans relecture',
+      hide: 'Masquer',
+      unhide: 'Réafficher',
+      approve: 'Publier',
+      hiddenMark: 'masqué',
+      pendingMark: 'à relire',
+      profanityMark: 'grossièreté détectée, non affiché',
+      theme: 'Thème',
+      setTheme: 'Classer',
+      addTheme: 'Ajouter un thème',
+      themeLabel: 'Nouveau thème',
+      rename: 'Renommer',
+      deleteTheme: 'Supprimer le thème',
+      duplicate: 'Dupliquer (pour une autre salle)',
+      archive: 'Archiver',
+      unarchive: 'Sortir des archives',
+      delete: 'Supprimer définitivement',
+      deleteConfirm: 'Je confirme : supprimer l’atelier et toutes ses réponses',
+      deleteTitle: 'Suppression non confirmée',
+      deleteConfirmMissing: 'Coche la case de confirmation pour supprimer l’atelier et toutes ses réponses.',
+      backToWorkshop: 'Revenir à l’atelier',
+      exportCsv: 'Exporter en CSV',
+      exportExcel: 'CSV pour Excel',
+      surveyBeside: (base: number) => `À côté, le questionnaire (${n(base)} réponses)`,
+      room: 'Salle',
+      survey: 'Questionnaire',
+      fewer: 'moins de 5',
+      variants: 'Orthographes',
+      noAnswer: 'Aucune réponse.',
+    },
+    api: {
+      badJson: 'Le corps n’est pas du JSON valide.',
+      tooLarge: 'Le corps dépasse 64 Ko.',
+      jsonOnly: 'Envoie un corps JSON (Content-Type: application/json).',
+      notFound: 'Atelier introuvable.',
+      badActivity: (count: number) => `« activity » : un numéro d’activité de 0 à ${n(count - 1)}, ou null pour l’écran d’accueil.`,
+    },
+    errors: {
+      type: 'Type d’activité inconnu : sondage (poll), échelle (scale), nuage de mots (word_cloud) ou mur d’idées (idea_wall).',
+      promptMissing: 'Écris la question posée à la salle.',
+      promptTooLong: (max: number) => `La question fait plus de ${n(max)} caractères.`,
+      optionsList: 'Les réponses proposées sont une liste de textes.',
+      optionTooLong: (max: number) => `Une réponse proposée fait plus de ${n(max)} caractères.`,
+      tooManyOptions: (max: number) => `${n(max)} réponses proposées au plus.`,
+      tooFewOptions: 'Un sondage propose au moins deux réponses (une par ligne), ou reprend une question du questionnaire.',
+      duplicateOption: 'Deux réponses proposées sont identiques.',
+      questionId: (id: string) => `« ${id} » n’est pas une question à choix du questionnaire.`,
+      titleMissing: 'Donne un titre à l’atelier.',
+      titleTooLong: (max: number) => `Le titre fait plus de ${n(max)} caractères.`,
+      date: 'Date attendue au format AAAA-MM-JJ, par exemple 2023-02-28.',
+      placeTooLong: (max: number) => `Le lieu fait plus de ${n(max)} caractères.`,
+      activitiesList: 'Les activités sont une liste.',
+      noActivity: 'Ajoute au moins une activité.',
+      tooManyActivities: (max: number) => `${n(max)} activités au plus par atelier.`,
+      chooseOne: 'Choisis une réponse.',
+      chooseSome: 'Choisis au moins une réponse.',
+      unknownChoice: 'Cette réponse ne fait pas partie des choix proposés.',
+      entryMissing: 'Écris au moins un mot.',
+      entryTooLong: (len: number, max: number) => `Trop long : ${n(len)} caractères pour ${n(max)} au maximum. Un mot ou une courte expression suffit.`,
+      ideaMissing: 'Écris ta proposition.',
+      ideaTooLong: (len: number, max: number) => `Ta proposition est trop longue : ${n(len)} caractères pour ${n(max)} au maximum.`,
+      tooManyIdeas: (max: number) => `Tu as déjà envoyé ${n(max)} propositions sur ce mur : c’est le maximum.`,
+      closed: 'Cette activité est fermée : tes réponses ne peuvent plus changer.',
+      notOpen: 'Cette activité n’est pas encore ouverte. Attends que l’animateur la lance.',
+      badCode: 'Ce code ne correspond à aucun atelier en cours. Vérifie les 6 caractères affichés à l’écran.',
+      codeFormat: 'Le code a 6 caractères (lettres et chiffres), par exemple K7M4QX.',
+    },
+  },
 
   footer: {
     privacy: 'Vie privée',
@@ -353,10 +584,14 @@ export const fr = {
 export type Strings = typeof fr;
 
 const longDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
-/** "25 novembre 2022", or "31 janvier 2023 à 18:00" when the time isn't midnight in Paris. */
+/**
+ * "25 novembre 2022", "1er novembre 2026" (French writes the first day as an ordinal), or
+ * "31 janvier 2023 à 18:00" when the time isn't midnight in Paris.
+ */
 export function frenchDate(d: Date): string {
-  const parisTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-  return parisTime === '00:00' ? longDate.format(d) : dateTime.format(d);
+  const day = longDate.formatToParts(d).map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value)).join('');
+  const time = parisTime.format(d);
+  return time === '00:00' ? day : `${day} à ${time}`;
 }

@@ -9,6 +9,7 @@ describe('configuration', () => {
       adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, draftStartRateLimit: 600, sessionSecret: undefined,
       draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
       walCheckpointSeconds: 60, dbCompactHour: 3,
+      organiserContact: undefined, dpoContact: undefined,
     });
   });
 
@@ -25,6 +26,8 @@ describe('configuration', () => {
     [{ ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: 'court' }, /ADMIN_PASSWORD: 12 caractères/],
     [{ SESSION_SECRET: 'trop-court' }, /SESSION_SECRET/],
     [{ DRAFT_RETENTION_DAYS: '0' }, /DRAFT_RETENTION_DAYS/],
+    [{ ORGANISER_CONTACT: 'x'.repeat(301) }, /ORGANISER_CONTACT/],
+    [{ DPO_CONTACT: 'ab' }, /DPO_CONTACT/],
   ])('fails fast on %o', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });
@@ -35,5 +38,11 @@ describe('configuration', () => {
     const c = loadConfig({ CAMPAIGN_OPENS_AT: '2022-11-25', CAMPAIGN_CLOSES_AT: '2023-02-01', PORT: '8080' });
     expect(c.port).toBe(8080);
     expect(c.campaignClosesAt?.toISOString()).toBe('2023-01-31T23:00:00.000Z');
+  });
+
+  it('reads the privacy page contacts as given, trimmed', () => {
+    const c = loadConfig({ ORGANISER_CONTACT: ' Pôle Métropolitain de l’Artois, contact@exemple.fr ', DPO_CONTACT: 'dpo@exemple.fr' });
+    expect(c.organiserContact).toBe('Pôle Métropolitain de l’Artois, contact@exemple.fr');
+    expect(c.dpoContact).toBe('dpo@exemple.fr');
   });
 });
