@@ -142,6 +142,7 @@ export function createApp(deps: AppDeps) {
     store: createSurveyStore(db),
     now,
     submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
+    draftStartLimiter: createRateLimiter({ windowMs: 3600_000, max: config.draftStartRateLimit, now: () => now().getTime() }),
     timing: createFormTiming(config.sessionSecret),
     minSectionSeconds: config.minSectionSeconds,
     contacts: { organiser: config.organiserContact, dpo: config.dpoContact },

@@ -39,6 +39,8 @@ export const fr = {
     tooManySubmissions: 'Beaucoup de réponses ont été envoyées depuis ce réseau en peu de temps. Tes réponses sont gardées : réessaie d’envoyer dans quelques minutes.',
     unexpectedFields: 'Le formulaire envoyé contenait des champs inattendus. Ils ont été ignorés : vérifie tes réponses et renvoie la page.',
     earlierSection: 'Une réponse d’une étape précédente est à corriger.',
+    tooManyDraftsTitle: 'Trop de questionnaires commencés',
+    tooManyDrafts: 'Beaucoup de questionnaires ont été commencés depuis ce réseau en peu de temps. Ce que tu viens d’envoyer n’a pas été enregistré : réessaie un peu plus tard (dans une heure au plus).',
   },
 
   survey: {
@@ -271,7 +273,7 @@ export const fr = {
     flaggedTitle: 'Réponses signalées',
     flaggedIntro: 'Réponses probablement automatiques (champ piège rempli, remplissage trop rapide). Elles sont conservées et peuvent être exclues des résultats.',
     flaggedEmpty: 'Aucune réponse signalée.',
-    flagReasons: { piege: 'Champ piège rempli', rapide: 'Remplie trop vite', horodatage: 'Formulaire sans horodatage' } as Record<string, string>,
+    flagReasons: { piege: 'Champ piège rempli', rapide: 'Remplie trop vite', horodatage: 'Formulaire sans horodatage', signature: 'Horodatage du formulaire non reconnu (faux ou d’avant un redémarrage)' } as Record<string, string>,
     unflag: 'Lever le signalement',
     flag: 'Signaler',
   },

@@ -6,8 +6,9 @@ describe('configuration', () => {
     expect(loadConfig({})).toEqual({
       port: 3000, host: '0.0.0.0', databasePath: './data/avenir.db', nodeEnv: 'development',
       campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
-      adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
+      adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, draftStartRateLimit: 600, sessionSecret: undefined,
       draftRetentionDays: 30, staffSessionIdleMinutes: 30, minSectionSeconds: 3, minGroupSize: 5,
+      walCheckpointSeconds: 60, dbCompactHour: 3,
       sseMaxPerSession: 6, sseMaxTotal: 2500, sseHeartbeatSeconds: 20,
       organiserContact: undefined, dpoContact: undefined,
     });
