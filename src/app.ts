@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps) {
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
   app.use(staffRouter({ db, store: staffStore, campaign, now }));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   app.use(notFound);

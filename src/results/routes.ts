@@ -9,10 +9,12 @@ import type { Territory } from '../territory/communes.js';
 import { completionFunnel } from './aggregate.js';
 import { createResultsCache } from './cache.js';
 import { TOTAL_KEY } from './counts.js';
-import { formatCount, formatPercent, filterForm, funnelView, questionViews } from './dashboardView.js';
-import { parseFilters, type Filter, type FilterError } from './filters.js';
-import { participation } from './participation.js';
+import type { Results } from './aggregate.js';
+import { filterForm, formatCount, funnelView, questionViews, summaryView, timelineView, withFilter } from './dashboardView.js';
+import { filterToQuery, parseFilters, parseFiltersLenient, type Filter, type FilterError } from './filters.js';
 import { filterVariables } from './model.js';
+import { participation } from './participation.js';
+import { buildTimeline, weekStart } from './timeline.js';
 
 export const RESULTS_TOPIC = 'resultats';
 
@@ -22,15 +24,20 @@ export type ResultsDeps = {
   territory: Territory;
   campaign: () => Campaign;
   hub: SseHub;
+  /** The clock (« cette semaine », the time axis up to today). */
+  now?: () => Date;
+  /** Minimum group size of the disclosure control, for « moins de K » labels. */
+  minGroupSize?: number;
 };
 
 /**
- * The staff dashboard: participation, then one page per section with a table (and a chart) per
- * question. Filters are a plain GET form; the same query string drives the JSON API and the
- * exports. Facilitators see the aggregate charts, never exports or raw responses.
+ * The staff dashboard: a summary and the participation, then one page per section with a chart
+ * and a table per question. Filters are a plain GET form; the same query string drives the JSON
+ * API and the exports. Facilitators see the aggregate charts, never exports or raw responses.
  */
 export function resultsRouter(deps: ResultsDeps) {
   const { db, questionnaire: q, territory } = deps;
+  const now = deps.now ?? (() => new Date());
   const router = express.Router();
   const filterable = new Set(filterVariables(q).map((v) => v.id));
   const communeName = (insee: string) => territory.byInsee.get(insee)?.name ?? insee;
@@ -42,28 +49,50 @@ export function resultsRouter(deps: ResultsDeps) {
 
   deps.hub.define(RESULTS_TOPIC, () => ({ responses: (countComplete.get() as { n: number }).n }));
 
-  /** Filters from the query string, or the errors to show next to the form. */
-  const readFilter = (req: Request): { filter: Filter; errors: FilterError[] } => {
-    const parsed = parseFilters(req.query, q, {
-      channels: deps.campaign().channels.map((c) => c.code),
-      communeExists: (code) => territory.byInsee.has(code),
-    });
-    return parsed.ok ? { filter: parsed.filter, errors: [] } : { filter: { answers: [], channels: [], excludeFlagged: false }, errors: parsed.errors };
-  };
+  const filterOptions = () => ({
+    channels: deps.campaign().channels.map((c) => c.code),
+    communeExists: (code: string) => territory.byInsee.has(code),
+  });
+
+  /** Filters from the query string: every valid part kept, the errors shown next to their field. */
+  const readFilter = (req: Request): { filter: Filter; errors: FilterError[] } => parseFiltersLenient(req.query, q, filterOptions());
 
   const nav = (current: string) => [
     { href: '/resultats', label: fr.results.participation, current: current === '' },
     ...q.sections.map((s) => ({ href: `/resultats/${s.id}`, label: s.title, current: current === s.id })),
   ];
 
-  const common = (req: Request, path: string, current: string, filter: Filter, errors: FilterError[]) => ({
-    nav: nav(current),
-    filters: filterForm(q, deps.campaign(), filter, path),
-    filterErrors: errors,
-    canExport: req.staff!.role !== 'facilitator',
-    exportQuery: new URLSearchParams(req.query as Record<string, string>).toString(),
-    dashboard: true,
-  });
+  const common = (req: Request, path: string, current: string, filter: Filter, errors: FilterError[]) => {
+    const canExport = req.staff!.role !== 'facilitator';
+    const query = filterToQuery(filter).toString();
+    return {
+      nav: nav(current),
+      filters: filterForm(q, deps.campaign(), filter, path, errors, req.query as Record<string, unknown>),
+      filterErrors: errors,
+      canExport,
+      exportQuery: query,
+      dashboard: true,
+    };
+  };
+
+  /** Figures of one section, with the links of each table (filter on a row, CSV download). */
+  const sectionViews = (req: Request, sectionId: string, path: string, filter: Filter, figures: Results) => {
+    const canExport = req.staff!.role !== 'facilitator';
+    const query = filterToQuery(filter).toString();
+    return questionViews(q, figures, sectionId, {
+      minGroupSize: deps.minGroupSize,
+      filterHref: (variable, code) => (filterable.has(variable) ? withFilter(path, filter, { add: { variable, code } }) : undefined),
+    }).map((qv) => ({
+      ...qv,
+      figures: qv.figures.map((f) => ({
+        ...f,
+        chartData: f.chart ? JSON.stringify(f.chart) : undefined,
+        showAllLabel: f.fullRows ? fr.results.showAll(formatCount(f.fullRows.length)) : undefined,
+        csvHref: canExport ? `/resultats/tableau.csv?tableau=${encodeURIComponent(f.id)}${query ? `&${query}` : ''}` : undefined,
+        csvExcelHref: canExport ? `/resultats/tableau.csv?tableau=${encodeURIComponent(f.id)}&excel=1${query ? `&${query}` : ''}` : undefined,
+      })),
+    }));
+  };
 
   router.get('/resultats', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
     const { filter, errors } = readFilter(req);
@@ -71,22 +100,36 @@ export function resultsRouter(deps: ResultsDeps) {
     const { perDay, perChannel } = participation(db, q, filter);
     const labels = new Map(deps.campaign().channels.map((c) => [c.code, c.label]));
     const total = figures.responses;
-    // The profile: the first section's questions (who answered).
-    const profile = questionViews({ ...figures, questions: figures.questions.filter((x) => x.section.id === q.sections[0].id) }, filter, '/resultats', filterable);
+    const today = now().toISOString().slice(0, 10);
+    const funnel = completionFunnel(db, q, { channels: filter.channels, from: filter.from, to: filter.to });
+    const monday = weekStart(today);
+    const campaign = deps.campaign();
+    const dayOf = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : undefined);
+    const timeline = buildTimeline(perDay, {
+      windowFrom: filter.from ?? dayOf(campaign.opensAt),
+      windowTo: filter.to ?? dayOf(campaign.closesAt),
+      today,
+    });
+    const channelRows = perChannel.map((c) => ({ label: c.channel ? (labels.get(c.channel) ?? c.channel) : fr.results.noChannel, n: c.n }));
     res.status(errors.length ? 400 : 200).render('results/participation', {
       pageTitle: fr.results.participation,
       ...common(req, '/resultats', '', filter, errors),
       total: formatCount(total),
       totalRaw: total,
-      funnel: funnelView(completionFunnel(db, q, { channels: filter.channels, from: filter.from, to: filter.to })),
-      perDay: perDay.map((d) => ({ day: d.day, label: new Date(`${d.day}T12:00:00Z`).toLocaleDateString('fr-FR', { dateStyle: 'medium', timeZone: 'UTC' }), count: formatCount(d.n), n: d.n })),
-      perDayData: JSON.stringify({ labels: perDay.map((d) => d.day), counts: perDay.map((d) => d.n) }),
-      perChannel: perChannel.map((c) => ({
-        label: c.channel ? (labels.get(c.channel) ?? c.channel) : fr.results.noChannel,
-        count: formatCount(c.n),
-        percent: formatPercent(total ? (100 * c.n) / total : null),
-      })),
-      questions: profile,
+      summary: summaryView({
+        complete: total,
+        started: funnel[0]?.count ?? 0,
+        thisWeek: perDay.filter((d) => d.day >= monday).reduce((a, d) => a + d.n, 0),
+        today,
+        lastDay: perDay.length ? perDay[perDay.length - 1].day : undefined,
+        perChannel: channelRows,
+      }),
+      funnel: funnelView(funnel),
+      funnelBase: fr.results.baseStarted(formatCount(funnel[0]?.count ?? 0)),
+      timeline: timelineView(timeline),
+      channelsBase: fr.results.baseResponses(formatCount(total)),
+      // The profile: the first section's questions (who answered).
+      questions: sectionViews(req, q.sections[0].id, '/resultats', filter, figures),
     });
   });
 
@@ -107,15 +150,15 @@ export function resultsRouter(deps: ResultsDeps) {
       section: { id: section.id, title: section.title },
       total: formatCount(figures.responses),
       totalRaw: figures.responses,
-      questions: questionViews({ ...figures, questions: figures.questions.filter((x) => x.section.id === section.id) }, filter, path, filterable),
+      questions: sectionViews(req, section.id, path, filter, figures),
     });
   });
 
   // Same figures as results.csv, for scripts and for the dashboard's live refresh.
   router.get('/api/results.json', requireApi('admin', 'analyst', 'facilitator'), (req, res) => {
-    const { filter, errors } = readFilter(req);
-    if (errors.length) return res.status(400).json({ errors });
-    res.json(results.get(filter));
+    const parsed = parseFilters(req.query, q, filterOptions());
+    if (!parsed.ok) return res.status(400).json({ errors: parsed.errors });
+    res.json(results.get(parsed.filter));
   });
 
   return router;
