@@ -138,7 +138,9 @@ export function resultsRouter(deps: ResultsDeps) {
     deps.hub.subscribe(RESULTS_TOPIC, res);
   });
 
-  router.get('/resultats/:section', requirePage('admin', 'analyst', 'facilitator'), (req, res, next) => {
+  // Not a section (e.g. /resultats/tableau.csv): on to the next router, before any redirect to login.
+  const isSection = (req: Request, _res: Response, next: express.NextFunction) => (q.sections.some((s) => s.id === req.params.section) ? next() : next('route'));
+  router.get('/resultats/:section', isSection, requirePage('admin', 'analyst', 'facilitator'), (req, res, next) => {
     const section = q.sections.find((s) => s.id === req.params.section);
     if (!section) return next();
     const { filter, errors } = readFilter(req);
