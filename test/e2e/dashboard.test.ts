@@ -369,7 +369,7 @@ describe('dashboard on a 360 px phone', () => {
     await page.screenshot({ path: path.join(SHOTS, 'resultats-360.png'), fullPage: false });
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 });
 
 describe('accessibility of every results page', () => {
@@ -404,5 +404,5 @@ describe('accessibility of every results page', () => {
     expect(formatFindings(findings)).toBe('');
     expect(findings.filter(isBlocking)).toEqual([]);
     expect(serverErrors).toEqual([]);
-  });
+  }, 180_000);
 });
