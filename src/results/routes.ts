@@ -87,6 +87,7 @@ export function resultsRouter(deps: ResultsDeps) {
       figures: qv.figures.map((f) => ({
         ...f,
         chartData: f.chart ? JSON.stringify(f.chart) : undefined,
+        withFilter: [...f.rows, ...(f.fullRows ?? [])].some((r) => r.filterHref),
         showAllLabel: f.fullRows ? fr.results.showAll(formatCount(f.fullRows.length)) : undefined,
         csvHref: canExport ? `/resultats/tableau.csv?tableau=${encodeURIComponent(f.id)}${query ? `&${query}` : ''}` : undefined,
         csvExcelHref: canExport ? `/resultats/tableau.csv?tableau=${encodeURIComponent(f.id)}&excel=1${query ? `&${query}` : ''}` : undefined,

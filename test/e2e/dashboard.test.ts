@@ -8,7 +8,9 @@ import { defaultConfig } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { silentLogger } from '../../src/http/requestLog.js';
 import { loadQuestionnaire } from '../../src/questionnaire/index.js';
+import { createSseHub } from '../../src/live/hub.js';
 import { generateDemo } from '../../src/results/demo.js';
+import { RESULTS_TOPIC } from '../../src/results/routes.js';
 import { AXE_PATH, AXE_TAGS, formatFindings, isBlocking, launchChromium, listenLocal, type AxeFinding } from '../support/browser.js';
 import { addResponse, FIVE } from '../results/helpers.js';
 import { addStaff, signIn } from '../staff/helpers.js';
@@ -29,6 +31,7 @@ let browser: Browser;
 let base: string;
 let close: () => Promise<void>;
 let cookies: { name: string; value: string; domain: string; path: string }[];
+const hub = createSseHub({ maxPerSecond: 20 });
 const serverErrors: string[] = [];
 
 type ChartInfo = {
@@ -91,6 +94,7 @@ beforeAll(async () => {
     config: defaultConfig({ minSectionSeconds: 0 }),
     campaign: buildCampaign({}),
     now: () => TODAY,
+    hub,
     logger: { ...silentLogger, error: (m, e) => serverErrors.push(`${m} ${String(e)}`) },
   });
   await addStaff(db, 'ana@example.org', 'analyst');
@@ -110,6 +114,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await close?.();
+  hub.close?.();
   db?.close();
 });
 
@@ -349,6 +354,27 @@ describe('dashboard at 1366 × 900', () => {
     await page.goto(`${base}/resultats/territoire`);
     expect(await page.locator('[data-png]:visible').count()).toBe(0);
     expect(await page.locator('table.data').count()).toBeGreaterThan(3);
+    await context.close();
+  });
+});
+
+describe('live updates', () => {
+  it('redraws the figures of the page when a response arrives', async () => {
+    const { context, page } = await newPage(DESKTOP);
+    await page.goto(`${base}/resultats/territoire`);
+    const before = await page.locator('.total').innerText();
+    const fierte = page.locator('[data-figure="opinions_territoire"] tbody tr[data-code="fierte"] td').last();
+    const baseBefore = Number((await fierte.innerText()).replace(/\D/g, ''));
+    await page.waitForTimeout(300); // the stream's first event (the figures the page already shows)
+    addResponse(db, { ...FIVE[0], channel: null, completed: '2026-12-01T10' });
+    hub.notify(RESULTS_TOPIC);
+    await page.waitForFunction((text) => document.querySelector('.total')!.textContent !== text, before, { timeout: 10_000 });
+    const n = Number(before.replace(/\D/g, '')) + 1;
+    expect(await page.locator('.total').innerText()).toBe(`${new Intl.NumberFormat('fr-FR').format(n)} réponses complètes`);
+    expect(Number((await fierte.innerText()).replace(/\D/g, ''))).toBe(baseBefore + 1);
+    // The swapped figure has its chart again.
+    const chart = await chartOf(page, 'opinions_territoire');
+    expect(chart.xStacked).toBe(true);
     await context.close();
   });
 });
