@@ -298,6 +298,7 @@ export const fr = {
     baseRespondents: (count: string) => `Base : ${count} répondants`,
     baseRange: (lo: string, hi: string) => `Base : ${lo} à ${hi} répondants selon la ligne`,
     baseResponses: (count: string) => `Base : ${count} réponses complètes`,
+    baseHidden: 'Base : trop petite pour être affichée',
     baseStarted: (count: string) => `Base : ${count} questionnaires commencés`,
     statement: 'Phrase',
     option: 'Choix',

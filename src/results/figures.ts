@@ -1,6 +1,5 @@
 import type { Question } from '../questionnaire/schema.js';
 import { fr } from '../strings.js';
-import type { OptionResult, QuestionResult, ResultTable } from './aggregate.js';
 import { sub } from './model.js';
 
 // What the dashboard draws for each question, as plain data: one « figure » per chart, each with
@@ -13,6 +12,18 @@ import { sub } from './model.js';
 // Suppressed cells (count null: too few people for this viewer) get no bar and « moins de K ».
 
 const t = fr.results;
+
+// The shapes read here, loose enough for every viewer: disclosure control publishes results whose
+// hidden counts and bases are null (analysts get numbers everywhere).
+type OptionResult = { code: string; label: string; count: number | null; percent: number | null; suppressed?: boolean };
+type ResultTable = { id: string; label: string; base: number | null; multiple: boolean; options: OptionResult[] };
+type QuestionResult = {
+  id: string;
+  type: Question['type'];
+  label: string;
+  tables: ResultTable[];
+  stats?: { count: number | null; mean: number | null; median: number | null };
+};
 const intFmt = new Intl.NumberFormat('fr-FR');
 const pctFmt = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -90,7 +101,7 @@ export type FigureOptions = {
   minGroupSize?: number;
 };
 
-const isSuppressed = (o: OptionResult) => (o.count as number | null) === null || Boolean((o as { suppressed?: boolean }).suppressed);
+const isSuppressed = (o: OptionResult) => o.count === null || Boolean(o.suppressed);
 const countOf = (o: OptionResult): number | null => (isSuppressed(o) ? null : o.count);
 const percentOf = (o: OptionResult): number | null => (isSuppressed(o) ? null : o.percent);
 
@@ -103,7 +114,7 @@ export function axisMax(values: (number | null)[], ceiling = 100): number {
 }
 
 function baseText(table: ResultTable): string {
-  return t.baseRespondents(formatCount(table.base));
+  return table.base === null ? t.baseHidden : t.baseRespondents(formatCount(table.base));
 }
 
 function optionRow(o: OptionResult, table: ResultTable, opts: FigureOptions, suppressedLabel: string, max: number, color: Token): TableRow {
@@ -157,8 +168,8 @@ function topFigure(table: ResultTable, opts: FigureOptions, title = table.label)
   // One answer per respondent: « autres » is the base minus the top entries, exact even when some
   // small entries are hidden (it is derivable from the figures shown anyway).
   const topKnown = top.every((o) => countOf(o) !== null);
-  const othersCount = rest.length ? (topKnown && !table.multiple ? table.base - top.reduce((a, o) => a + (countOf(o) ?? 0), 0) : null) : null;
-  const othersPercent = othersCount === null ? null : table.base ? Math.round((1000 * othersCount) / table.base) / 10 : null;
+  const othersCount = rest.length && topKnown && !table.multiple && table.base !== null ? table.base - top.reduce((a, o) => a + (countOf(o) ?? 0), 0) : null;
+  const othersPercent = othersCount === null || !table.base ? null : Math.round((1000 * othersCount) / table.base) / 10;
   const othersLabel = t.others(formatCount(rest.length));
   const labels = [...top.map((o) => o.label), ...(rest.length ? [othersLabel] : [])];
   // « Autres » much larger than the top entry would squash them into slivers: its share is then
@@ -256,10 +267,10 @@ function gridFigure(question: Extract<Question, { type: 'grid' }>, qr: QuestionR
     items.map((_, i) => datasets.filter((d) => d.side === side).reduce((a, d) => a + Math.abs(d.values[i] ?? 0), 0));
   const max = axisMax([...sideTotal('negative'), ...sideTotal('positive')]);
   const apartMax = axisMax(items.map((_, i) => datasets.filter((d) => d.side === 'apart').reduce((a, d) => a + (d.values[i] ?? 0), 0)));
-  const bases = items.map((x) => x.table.base);
+  const bases = items.map((x) => x.table.base).filter((b): b is number => b !== null);
   const lo = Math.min(...bases);
   const hi = Math.max(...bases);
-  const base = lo === hi ? t.baseRespondents(formatCount(lo)) : t.baseRange(formatCount(lo), formatCount(hi));
+  const base = !bases.length ? t.baseHidden : lo === hi ? t.baseRespondents(formatCount(lo)) : t.baseRange(formatCount(lo), formatCount(hi));
   // The table: one row per statement, the scale in the definition's order, then the base.
   const scale = question.scale;
   return {
@@ -287,7 +298,7 @@ function gridFigure(question: Extract<Question, { type: 'grid' }>, qr: QuestionR
           const p = percentOf(o);
           return { text: p === null ? (countOf(o) === null ? suppressedLabel : '–') : formatPercent(p), suppressed: countOf(o) === null };
         }),
-        { text: formatCount(table.base), suppressed: false },
+        { text: table.base === null ? suppressedLabel : formatCount(table.base), suppressed: table.base === null },
       ],
       bar: null,
     })),
@@ -404,7 +415,7 @@ export function questionFigures(question: Question, qr: QuestionResult, opts: Fi
       figures.push({
         id: table.id,
         title: question.label,
-        base: t.baseResponses(formatCount(table.base)),
+        base: table.base === null ? t.baseHidden : t.baseResponses(formatCount(table.base)),
         columns: [t.textAnswers, t.count, t.percent],
         rows: table.options.map((o) => ({ ...optionRow(o, table, {}, suppressedLabel, 100, '--data-1') })),
       });
@@ -418,7 +429,7 @@ export function questionFigures(question: Question, qr: QuestionResult, opts: Fi
     isText: question.type === 'text' || question.type === 'longtext',
     stats: qr.stats
       ? {
-          count: formatCount(qr.stats.count),
+          count: qr.stats.count === null ? t.suppressed(opts.minGroupSize) : formatCount(qr.stats.count),
           mean: qr.stats.mean === null ? '–' : pctFmt.format(qr.stats.mean),
           median: qr.stats.median === null ? '–' : String(qr.stats.median).replace('.', ','),
         }
