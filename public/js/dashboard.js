@@ -258,18 +258,26 @@
     var chart = canvas && Chart.getChart(canvas);
     if (!chart) return;
     var o = chart.options;
+    // A slide must say on whom: the base and, when filtered, the active filters.
+    var chips = Array.prototype.map.call(document.querySelectorAll('.chip > span'), function (c) { return c.textContent.trim(); });
+    var subtitle = o.plugins.subtitle.text;
+    o.plugins.subtitle.text = chips.length ? [subtitle, 'Filtres : ' + chips.join(' ; ')] : subtitle;
     o.plugins.title.display = true;
     o.plugins.subtitle.display = true;
+    var padding = o.layout.padding;
+    o.layout.padding = { left: 24, right: 72, top: 16, bottom: 16 };
     var ratio = o.devicePixelRatio;
     o.devicePixelRatio = Math.max(2, window.devicePixelRatio || 1);
     var wrapEl = canvas.parentNode;
     var height = wrapEl.style.height;
-    wrapEl.style.height = parseInt(height, 10) + 72 + 'px';
+    wrapEl.style.height = parseInt(height, 10) + (chips.length ? 112 : 88) + 'px';
     chart.resize();
     chart.update('none');
     var url = chart.toBase64Image('image/png', 1);
     o.plugins.title.display = false;
     o.plugins.subtitle.display = false;
+    o.plugins.subtitle.text = subtitle;
+    o.layout.padding = padding;
     o.devicePixelRatio = ratio;
     wrapEl.style.height = height;
     chart.resize();
