@@ -15,7 +15,7 @@ const t = fr.results;
 
 // The shapes read here, loose enough for every viewer: disclosure control publishes results whose
 // hidden counts and bases are null (analysts get numbers everywhere).
-type OptionResult = { code: string; label: string; count: number | null; percent: number | null; suppressed?: boolean };
+type OptionResult = { code: string; label: string; count: number | null; percent: number | null; suppressed?: boolean; reason?: 'small' | 'complementary' };
 type ResultTable = { id: string; label: string; base: number | null; multiple: boolean; options: OptionResult[] };
 type QuestionResult = {
   id: string;
@@ -99,6 +99,8 @@ export type FigureOptions = {
   filterHref?: (variable: string, code: string) => string | undefined;
   /** Minimum group size, for « moins de K ». */
   minGroupSize?: number;
+  /** Label of a cell hidden only so that a small one cannot be recomputed (default « moins de K »). */
+  complementaryLabel?: string;
 };
 
 const isSuppressed = (o: OptionResult) => o.count === null || Boolean(o.suppressed);
@@ -117,9 +119,10 @@ function baseText(table: ResultTable): string {
   return table.base === null ? t.baseHidden : t.baseRespondents(formatCount(table.base));
 }
 
-function optionRow(o: OptionResult, table: ResultTable, opts: FigureOptions, suppressedLabel: string, max: number, color: Token): TableRow {
+function optionRow(o: OptionResult, table: ResultTable, opts: FigureOptions, smallLabel: string, max: number, color: Token): TableRow {
   const count = countOf(o);
   const percent = percentOf(o);
+  const suppressedLabel = o.reason === 'complementary' && opts.complementaryLabel ? opts.complementaryLabel : smallLabel;
   return {
     code: o.code,
     label: o.label,
