@@ -139,9 +139,11 @@ export function resultsRouter(deps: ResultsDeps) {
     deps.hub.subscribe(RESULTS_TOPIC, res);
   });
 
-  // Not a section (e.g. /resultats/tableau.csv): on to the next router, before any redirect to login.
-  const isSection = (req: Request, _res: Response, next: express.NextFunction) => (q.sections.some((s) => s.id === req.params.section) ? next() : next('route'));
-  router.get('/resultats/:section', isSection, requirePage('admin', 'analyst', 'facilitator'), (req, res, next) => {
+  // One table's CSV is served by the exports router (src/exports/routes.ts), which answers scripts
+  // with 401/403 rather than the login page: leave it that path.
+  router.get('/resultats/tableau.csv', (_req, _res, next) => next('router'));
+
+  router.get('/resultats/:section', requirePage('admin', 'analyst', 'facilitator'), (req, res, next) => {
     const section = q.sections.find((s) => s.id === req.params.section);
     if (!section) return next();
     const { filter, errors } = readFilter(req);
