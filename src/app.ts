@@ -36,6 +36,7 @@ import { workshopLive } from './workshops/live.js';
 import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
+import { crosstabRouter } from './results/crosstabRoutes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -139,6 +140,7 @@ export function createApp(deps: AppDeps) {
   app.use(survey.router);
   app.use(staffRouter({ db, store: staffStore, campaign, now }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now }));
+  app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   // Workshops: participants (/w), facilitators (/ateliers), JSON API (/api/workshops).
