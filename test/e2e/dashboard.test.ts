@@ -81,6 +81,8 @@ async function newPage(viewport: typeof DESKTOP | typeof PHONE, javaScript = tru
 }
 
 const sectionPaths = ['/resultats', ...q.sections.map((s) => `/resultats/${s.id}`)];
+/** Every results page, the crosstab page included (its filters use the same form and chips). */
+const allResultsPages = [...sectionPaths, '/resultats/croisement?row=genre&col=situation'];
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -383,9 +385,9 @@ describe('dashboard on a 360 px phone', () => {
   it('never scrolls sideways on any results page', async () => {
     const { context, page } = await newPage(PHONE);
     const problems: string[] = [];
-    for (const p of sectionPaths) {
-      for (const query of ['', '?f.genre=feminin&channel=_aucun&from=2022-12-01']) {
-        await page.goto(`${base}${p}${query}`);
+    for (const p of allResultsPages) {
+      for (const query of ['', 'f.genre=feminin&channel=_aucun&from=2022-12-01']) {
+        await page.goto(`${base}${p}${query ? (p.includes('?') ? '&' : '?') + query : ''}`);
         await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         if (width > 360) problems.push(`${p}${query} : ${width} px`);
@@ -405,8 +407,8 @@ describe('accessibility of every results page', () => {
       const context = await browser.newContext({ ...size, bypassCSP: true });
       await context.addCookies(cookies);
       const page = await context.newPage();
-      for (const p of sectionPaths) {
-        await page.goto(`${base}${p}?f.genre=feminin`);
+      for (const p of allResultsPages) {
+        await page.goto(`${base}${p}${p.includes('?') ? '&' : '?'}f.genre=feminin`);
         await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 0 || document.querySelector('.chart:not([hidden])') !== null);
         await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
         await page.addScriptTag({ path: AXE_PATH });
