@@ -19,7 +19,11 @@ import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
 import { ensureAnswered } from './results/answered.js';
-import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
+import { resultsNotifier, resultsRouter } from './results/routes.js';
+import { configureRelease } from './privacy/release.js';
+import { audienceOf } from './privacy/disclosure.js';
+import { resultsFor } from './privacy/results.js';
+import { NO_FILTER } from './results/filters.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff } from './staff/auth.js';
@@ -74,6 +78,8 @@ export function createApp(deps: AppDeps) {
   // That check reads every completed response once: hand the pages it cached back (memory of a
   // small server), they won't be read again soon.
   db.pragma('shrink_memory');
+  // K for the release triggers of migration 011 (disclosure control, issue 9).
+  configureRelease(db, config.minGroupSize);
   const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
 
   const app = express();
@@ -135,12 +141,12 @@ export function createApp(deps: AppDeps) {
     timing: createFormTiming(config.sessionSecret),
     minSectionSeconds: config.minSectionSeconds,
     contacts: { organiser: config.organiserContact, dpo: config.dpoContact },
-    onComplete: () => hub.notify(RESULTS_TOPIC),
+    onComplete: resultsNotifier(db, hub),
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
   app.use(staffRouter({ db, store: staffStore, campaign, now }));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
@@ -156,9 +162,12 @@ export function createApp(deps: AppDeps) {
       live,
       questionnaire,
       now,
-      // The survey's overall figures beside a poll taken from the questionnaire: for analysts and
-      // admins only until the disclosure-control module covers this view.
-      surveyResults: (role) => (role === 'facilitator' ? undefined : computeResults(db, questionnaire)),
+      // The survey's overall figures beside a poll taken from the questionnaire, through
+      // disclosure control: released responses and hidden small cells for facilitators.
+      surveyResults: (role) =>
+        audienceOf(role) === 'full'
+          ? resultsFor('full', computeResults(db, questionnaire), config.minGroupSize)
+          : resultsFor('protected', computeResults(db, questionnaire, { ...NO_FILTER, releasedOnly: true }), config.minGroupSize),
     }),
   );
 

@@ -35,6 +35,9 @@ const envSchema = z.object({
   // Shown on the privacy page (GDPR: who runs the consultation, whom to ask about the data).
   ORGANISER_CONTACT: z.string().trim().min(3).max(300).optional(),
   DPO_CONTACT: z.string().trim().min(3).max(300).optional(),
+  // Disclosure control (src/privacy/disclosure.ts): who is not an analyst or an admin never sees
+  // a figure on fewer respondents than this, and their results move in steps of this many.
+  MIN_GROUP_SIZE: z.coerce.number().int().min(2, '2 au moins').max(100, '100 au plus').default(5),
 });
 
 export type Config = {
@@ -55,6 +58,7 @@ export type Config = {
   /** Free text, e.g. "Pôle Métropolitain de l'Artois, … — contact@…"; unset = a placeholder sentence. */
   organiserContact?: string;
   dpoContact?: string;
+  minGroupSize: number;
 };
 
 export class ConfigError extends Error {}
@@ -96,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minSectionSeconds: e.MIN_SECTION_SECONDS,
     organiserContact: e.ORGANISER_CONTACT,
     dpoContact: e.DPO_CONTACT,
+    minGroupSize: e.MIN_GROUP_SIZE,
   };
 }
 

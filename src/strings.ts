@@ -251,7 +251,26 @@ export const fr = {
   },
 
   // Disclosure control: what people who are not analysts may see (issue 9).
-  disclosure: {},
+  disclosure: {
+    /** A cell of 1 to K−1 respondents. */
+    small: (k: number) => `moins de ${n(k)}`,
+    /** A cell hidden so that a small one cannot be recomputed. */
+    complementary: 'masqué',
+    hiddenBase: 'masquée',
+    withheld: (k: number) =>
+      `Moins de ${n(k)} réponses correspondent à cette sélection : pour que personne ne puisse être reconnu, aucun chiffre n’est affiché. Retirez un filtre pour élargir la sélection.`,
+    protectedNotice: (k: number) =>
+      `Les chiffres calculés sur moins de ${n(k)} personnes sont masqués (« moins de ${n(k)} »), ainsi que ceux qui permettraient de les retrouver. Les résultats avancent par paquets d’au moins ${n(k)} réponses.`,
+    fullNotice: (k: number) =>
+      `Vous voyez tous les chiffres, y compris ceux calculés sur moins de ${n(k)} personnes : ne les diffusez pas tels quels.`,
+    otherCommunes: (k: number) => `Autres communes (moins de ${n(k)} réponses chacune)`,
+    forbiddenVariable: (label: string) =>
+      `Le filtre « ${label} » est réservé aux chargés d’études : il pourrait isoler quelques jeunes. Vous pouvez filtrer sur les questions de « Mon identité » proposées dans le formulaire.`,
+    forbiddenChannel: 'Le filtre par canal de diffusion est réservé aux chargés d’études : un lien de lycée peut ne compter que quelques jeunes.',
+    forbiddenDates: 'Le filtre par dates est réservé aux chargés d’études : comparer deux périodes proches permettrait de retrouver quelques réponses.',
+    forbiddenFlagged: 'Le filtre « exclure les réponses signalées » est réservé aux chargés d’études.',
+    participationHidden: 'Le détail de la participation (par jour, par canal, abandons) est réservé aux chargés d’études.',
+  },
 
   // Live streams: caps and closing (issue 9).
   live: {},

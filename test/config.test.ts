@@ -7,7 +7,7 @@ describe('configuration', () => {
       port: 3000, host: '0.0.0.0', databasePath: './data/avenir.db', nodeEnv: 'development',
       campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
       adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
-      draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
+      draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3, minGroupSize: 5,
       organiserContact: undefined, dpoContact: undefined,
     });
   });
@@ -27,6 +27,9 @@ describe('configuration', () => {
     [{ DRAFT_RETENTION_DAYS: '0' }, /DRAFT_RETENTION_DAYS/],
     [{ ORGANISER_CONTACT: 'x'.repeat(301) }, /ORGANISER_CONTACT/],
     [{ DPO_CONTACT: 'ab' }, /DPO_CONTACT/],
+    [{ MIN_GROUP_SIZE: '1' }, /MIN_GROUP_SIZE: 2 au moins/],
+    [{ MIN_GROUP_SIZE: 'cinq' }, /MIN_GROUP_SIZE/],
+    [{ MIN_GROUP_SIZE: '3.5' }, /MIN_GROUP_SIZE/],
   ])('fails fast on %o', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });

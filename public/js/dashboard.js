@@ -312,6 +312,12 @@
       .then(function (html) {
         if (!html) return;
         var doc = new DOMParser().parseFromString(html, 'text/html');
+        // Disclosure control: a selection crossing the threshold changes the page's shape
+        // (a sentence instead of figures, or back): show the new page as a whole.
+        if (Boolean(doc.querySelector('[data-withheld]')) !== Boolean(document.querySelector('[data-withheld]'))) {
+          window.location.reload();
+          return;
+        }
         var blocks = doc.querySelectorAll('[data-figure], [data-live]');
         for (var i = 0; i < blocks.length; i++) {
           var fresh = blocks[i];

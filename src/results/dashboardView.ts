@@ -1,7 +1,7 @@
 import type { Campaign } from '../campaign/campaign.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { fr } from '../strings.js';
-import type { FunnelStep, Results } from './aggregate.js';
+import type { FunnelStep, PublishedResults, Results } from './aggregate.js';
 import { formatCount, formatPercent, questionFigures, type FigureOptions, type QuestionView } from './figures.js';
 import { filterToQuery, FILTER_PREFIX, NO_CHANNEL, type Filter, type FilterError } from './filters.js';
 import { filterVariables } from './model.js';
@@ -42,8 +42,20 @@ const typed = (query: Record<string, unknown>, key: string) => {
   return typeof v === 'string' ? v : Array.isArray(v) ? String(v[v.length - 1] ?? '') : '';
 };
 
-export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path: string, errors: FilterError[] = [], query: Record<string, unknown> = {}) {
-  const variables = filterVariables(q);
+/**
+ * `allowed` (disclosure control, issue 9): the variables a protected viewer may filter on; the
+ * form then offers only those, and neither channels nor dates.
+ */
+export function filterForm(
+  q: Questionnaire,
+  campaign: Campaign,
+  f: Filter,
+  path: string,
+  errors: FilterError[] = [],
+  query: Record<string, unknown> = {},
+  allowed?: ReadonlySet<string>,
+) {
+  const variables = filterVariables(q).filter((v) => !allowed || allowed.has(v.id));
   const errorOf = (field: string) => errors.filter((e) => e.field === field).map((e) => e.message).join(' ') || undefined;
   // The respondent profile (first section) is offered as checkboxes; every other single-choice
   // question (and derived variable) as a list; anything else can be filtered from a table row
@@ -107,10 +119,13 @@ export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path
     hidden: f.answers
       .filter((a) => !inForm.has(a.variable))
       .flatMap((a) => a.codes.map((code) => ({ name: FILTER_PREFIX + a.variable, value: code }))),
-    channels: [
-      ...campaign.channels.map((c) => ({ code: c.code, label: c.label, checked: f.channels.includes(c.code), domId: `filtre-canal-${c.code}` })),
-      { code: NO_CHANNEL, label: t.noChannelFilter, checked: f.channels.includes(NO_CHANNEL), domId: 'filtre-canal-aucun' },
-    ],
+    channels: allowed
+      ? []
+      : [
+          ...campaign.channels.map((c) => ({ code: c.code, label: c.label, checked: f.channels.includes(c.code), domId: `filtre-canal-${c.code}` })),
+          { code: NO_CHANNEL, label: t.noChannelFilter, checked: f.channels.includes(NO_CHANNEL), domId: 'filtre-canal-aucun' },
+        ],
+    restricted: Boolean(allowed),
     channelError: errorOf('channel'),
     from: dateField('from'),
     to: dateField('to'),
@@ -126,7 +141,20 @@ export function filterForm(q: Questionnaire, campaign: Campaign, f: Filter, path
   };
 }
 
-export function questionViews(q: Questionnaire, results: Results, sectionId: string, opts: FigureOptions): QuestionView[] {
+/**
+ * The line under the title: the number of responses, or why none is shown, and what the viewer is
+ * told about disclosure control (issue 9).
+ */
+export function totalView(results: PublishedResults) {
+  return {
+    total: results.responses === null ? '' : formatCount(results.responses),
+    totalRaw: results.responses ?? '',
+    withheld: results.disclosure?.withheld,
+    disclosureNotice: results.disclosure?.notice,
+  };
+}
+
+export function questionViews(q: Questionnaire, results: Results | PublishedResults, sectionId: string, opts: FigureOptions): QuestionView[] {
   const questions = new Map(q.sections.flatMap((s) => s.questions.map((x) => [x.id, x] as const)));
   return results.questions.filter((x) => x.section.id === sectionId).map((qr) => questionFigures(questions.get(qr.id)!, qr, opts));
 }

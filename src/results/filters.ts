@@ -20,12 +20,17 @@ export type Filter = {
   from?: string;
   to?: string;
   excludeFlagged: boolean;
+  /**
+   * Only the responses released to protected viewers (migration 011, src/privacy/disclosure.ts).
+   * Set by the routes for who is not an analyst, never read from a query string.
+   */
+  releasedOnly?: boolean;
 };
 
 export const NO_FILTER: Filter = Object.freeze({ answers: [], channels: [], excludeFlagged: false }) as Filter;
 
 export function isEmptyFilter(f: Filter): boolean {
-  return !f.answers.length && !f.channels.length && !f.from && !f.to && !f.excludeFlagged;
+  return !f.answers.length && !f.channels.length && !f.from && !f.to && !f.excludeFlagged && !f.releasedOnly;
 }
 
 export type FilterError = { field: string; message: string };
@@ -234,6 +239,7 @@ export function compileFilter(db: Db, q: Questionnaire, f: Filter, alias = 'r', 
     if (!hasColumn(db, 'responses', 'flagged')) throw new FilterUnavailableError(frResults.filters.flaggedUnavailable);
     where.push(`${alias}.flagged = 0`);
   }
+  if (f.releasedOnly) where.push(`${alias}.released = 1`);
   for (const a of f.answers) {
     const v = variables.get(a.variable);
     if (!v) throw new Error(`variable de filtre inconnue : ${a.variable}`);

@@ -9,14 +9,37 @@ import type { Territory } from '../territory/communes.js';
 import { completionFunnel } from './aggregate.js';
 import { createResultsCache } from './cache.js';
 import { TOTAL_KEY } from './counts.js';
-import type { Results } from './aggregate.js';
-import { filterForm, formatCount, funnelView, questionViews, summaryView, timelineView, withFilter } from './dashboardView.js';
+import type { PublishedResults } from './aggregate.js';
+import { filterForm, formatCount, funnelView, questionViews, summaryView, timelineView, totalView, withFilter } from './dashboardView.js';
 import { filterToQuery, parseFilters, parseFiltersLenient, type Filter, type FilterError } from './filters.js';
 import { filterVariables } from './model.js';
 import { participation } from './participation.js';
 import { buildTimeline, weekStart } from './timeline.js';
+import { allowedFilterVariables, audienceOf, forbiddenFilters, type Audience } from '../privacy/disclosure.js';
+import { releasedCounter } from '../privacy/release.js';
+import { resultsFor } from '../privacy/results.js';
 
 export const RESULTS_TOPIC = 'resultats';
+/** What protected viewers' streams follow: the released count, which moves by steps of K. */
+export const RELEASED_TOPIC = 'resultats-publies';
+
+/**
+ * What the completion path calls: the full topic at every completion, the released topic only
+ * when a release happened (an event per completion would tell protected viewers when each one
+ * arrived, even with an unchanged count).
+ */
+export function resultsNotifier(db: Db, hub: SseHub): () => void {
+  const released = releasedCounter(db);
+  let last = released();
+  return () => {
+    hub.notify(RESULTS_TOPIC);
+    const n = released();
+    if (n !== last) {
+      last = n;
+      hub.notify(RELEASED_TOPIC);
+    }
+  };
+}
 
 export type ResultsDeps = {
   db: Db;
@@ -26,8 +49,8 @@ export type ResultsDeps = {
   hub: SseHub;
   /** The clock (« cette semaine », the time axis up to today). */
   now?: () => Date;
-  /** Minimum group size of the disclosure control, for « moins de K » labels. */
-  minGroupSize?: number;
+  /** K of disclosure control (config MIN_GROUP_SIZE). */
+  minGroupSize: number;
 };
 
 /**
@@ -39,23 +62,54 @@ export function resultsRouter(deps: ResultsDeps) {
   const { db, questionnaire: q, territory } = deps;
   const now = deps.now ?? (() => new Date());
   const router = express.Router();
+  const k = deps.minGroupSize;
   const filterable = new Set(filterVariables(q).map((v) => v.id));
+  // Protected viewers (not analysts nor admins) filter on coarse profile questions only.
+  const allowed = allowedFilterVariables(filterVariables(q), q.sections[0].id);
+  const labelOf = new Map(filterVariables(q).map((v) => [v.id, v.label]));
+  const filterableFor = (a: Audience) => (a === 'full' ? filterable : allowed);
   const communeName = (insee: string) => territory.byInsee.get(insee)?.name ?? insee;
   // The running total (one row), kept in the completion transaction: counting the status index
   // would take ~40 ms of the only thread per live update at 1,000,000 responses.
   const countComplete = db.prepare(`SELECT coalesce((SELECT n FROM result_bases WHERE question_id = ?), 0) AS n`).bind(TOTAL_KEY);
   // Every view of the dashboard and the JSON API: computed once per filter until the data changes.
   const results = createResultsCache(db, q, { communeName });
+  // Protected viewers' results: over released responses, recomputed once per release.
+  const released = createResultsCache(db, q, { communeName, stamp: 'released' });
+  const releasedCount = releasedCounter(db);
+  /** The figures a viewer may get, through disclosure control. */
+  const figuresFor = (a: Audience, filter: Filter) =>
+    a === 'full' ? resultsFor(a, results.get(filter), k) : resultsFor(a, released.get({ ...filter, releasedOnly: true }), k);
 
   deps.hub.define(RESULTS_TOPIC, () => ({ responses: (countComplete.get() as { n: number }).n }));
+  deps.hub.define(RELEASED_TOPIC, () => ({ responses: releasedCount() }));
 
   const filterOptions = () => ({
     channels: deps.campaign().channels.map((c) => c.code),
     communeExists: (code: string) => territory.byInsee.has(code),
   });
 
-  /** Filters from the query string: every valid part kept, the errors shown next to their field. */
-  const readFilter = (req: Request): { filter: Filter; errors: FilterError[] } => parseFiltersLenient(req.query, q, filterOptions());
+  const noFilter = (): Filter => ({ answers: [], channels: [], excludeFlagged: false });
+  /** Protected viewers' filters outside what they may use (disclosure control, issue 9). */
+  const forbiddenFor = (req: Request, filter: Filter) =>
+    audienceOf(req.staff!.role) === 'full'
+      ? []
+      : forbiddenFilters(filter, allowed, {
+          variable: (id) => fr.disclosure.forbiddenVariable(labelOf.get(id) ?? id),
+          channel: fr.disclosure.forbiddenChannel,
+          dates: fr.disclosure.forbiddenDates,
+          flagged: fr.disclosure.forbiddenFlagged,
+        });
+  /**
+   * Filters from the query string: every valid part kept, the errors shown next to their field.
+   * A filter refused to a protected viewer shows nothing of the selection it asked for: the page
+   * falls back to no filter.
+   */
+  const readFilter = (req: Request): { filter: Filter; errors: FilterError[] } => {
+    const parsed = parseFiltersLenient(req.query, q, filterOptions());
+    const forbidden = forbiddenFor(req, parsed.filter);
+    return forbidden.length ? { filter: noFilter(), errors: [...parsed.errors, ...forbidden] } : parsed;
+  };
 
   const nav = (current: string) => [
     { href: '/resultats', label: fr.results.participation, current: current === '' },
@@ -67,7 +121,7 @@ export function resultsRouter(deps: ResultsDeps) {
     const query = filterToQuery(filter).toString();
     return {
       nav: nav(current),
-      filters: filterForm(q, deps.campaign(), filter, path, errors, req.query as Record<string, unknown>),
+      filters: filterForm(q, deps.campaign(), filter, path, errors, req.query as Record<string, unknown>, audienceOf(req.staff!.role) === 'full' ? undefined : allowed),
       filterErrors: errors,
       canExport,
       exportQuery: query,
@@ -76,12 +130,14 @@ export function resultsRouter(deps: ResultsDeps) {
   };
 
   /** Figures of one section, with the links of each table (filter on a row, CSV download). */
-  const sectionViews = (req: Request, sectionId: string, path: string, filter: Filter, figures: Results) => {
+  const sectionViews = (req: Request, sectionId: string, path: string, filter: Filter, figures: PublishedResults) => {
     const canExport = req.staff!.role !== 'facilitator';
     const query = filterToQuery(filter).toString();
+    const canFilter = filterableFor(audienceOf(req.staff!.role));
     return questionViews(q, figures, sectionId, {
-      minGroupSize: deps.minGroupSize,
-      filterHref: (variable, code) => (filterable.has(variable) ? withFilter(path, filter, { add: { variable, code } }) : undefined),
+      minGroupSize: k,
+      complementaryLabel: fr.disclosure.complementary,
+      filterHref: (variable, code) => (canFilter.has(variable) ? withFilter(path, filter, { add: { variable, code } }) : undefined),
     }).map((qv) => ({
       ...qv,
       figures: qv.figures.map((f) => ({
@@ -97,10 +153,22 @@ export function resultsRouter(deps: ResultsDeps) {
 
   router.get('/resultats', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
     const { filter, errors } = readFilter(req);
-    const figures = results.get(filter);
+    const audience = audienceOf(req.staff!.role);
+    const figures = figuresFor(audience, filter);
+    if (audience !== 'full') {
+      // Days, channels and drafts are small cells by nature and tell when people answered:
+      // analysts only (issue 9).
+      return res.status(errors.length ? 400 : 200).render('results/participation', {
+        pageTitle: fr.results.participation,
+        ...common(req, '/resultats', '', filter, errors),
+        ...totalView(figures),
+        participationHidden: fr.disclosure.participationHidden,
+        questions: sectionViews(req, q.sections[0].id, '/resultats', filter, figures),
+      });
+    }
     const { perDay, perChannel } = participation(db, q, filter);
     const labels = new Map(deps.campaign().channels.map((c) => [c.code, c.label]));
-    const total = figures.responses;
+    const total = figures.responses ?? 0;
     const today = now().toISOString().slice(0, 10);
     const funnel = completionFunnel(db, q, { channels: filter.channels, from: filter.from, to: filter.to });
     const monday = weekStart(today);
@@ -115,8 +183,7 @@ export function resultsRouter(deps: ResultsDeps) {
     res.status(errors.length ? 400 : 200).render('results/participation', {
       pageTitle: fr.results.participation,
       ...common(req, '/resultats', '', filter, errors),
-      total: formatCount(total),
-      totalRaw: total,
+      ...totalView(figures),
       summary: summaryView({
         complete: total,
         started: funnel[0]?.count ?? 0,
@@ -135,8 +202,9 @@ export function resultsRouter(deps: ResultsDeps) {
   });
 
   // Live: a small "something changed" event at most a few times a second; pages then refetch.
-  router.get('/resultats/flux', requireApi('admin', 'analyst', 'facilitator'), (_req: Request, res: Response) => {
-    deps.hub.subscribe(RESULTS_TOPIC, res);
+  router.get('/resultats/flux', requireApi('admin', 'analyst', 'facilitator'), (req: Request, res: Response) => {
+    // Disclosure control (issue 9): protected viewers follow the released count only.
+    deps.hub.subscribe(audienceOf(req.staff!.role) === 'full' ? RESULTS_TOPIC : RELEASED_TOPIC, res);
   });
 
   // One table's CSV is served by the exports router (src/exports/routes.ts), which answers scripts
@@ -147,14 +215,13 @@ export function resultsRouter(deps: ResultsDeps) {
     const section = q.sections.find((s) => s.id === req.params.section);
     if (!section) return next();
     const { filter, errors } = readFilter(req);
-    const figures = results.get(filter);
+    const figures = figuresFor(audienceOf(req.staff!.role), filter);
     const path = `/resultats/${section.id}`;
     res.status(errors.length ? 400 : 200).render('results/section', {
       pageTitle: `${fr.results.title} – ${section.title}`,
       ...common(req, path, section.id, filter, errors),
       section: { id: section.id, title: section.title },
-      total: formatCount(figures.responses),
-      totalRaw: figures.responses,
+      ...totalView(figures),
       questions: sectionViews(req, section.id, path, filter, figures),
     });
   });
@@ -163,7 +230,9 @@ export function resultsRouter(deps: ResultsDeps) {
   router.get('/api/results.json', requireApi('admin', 'analyst', 'facilitator'), (req, res) => {
     const parsed = parseFilters(req.query, q, filterOptions());
     if (!parsed.ok) return res.status(400).json({ errors: parsed.errors });
-    res.json(results.get(parsed.filter));
+    const forbidden = forbiddenFor(req, parsed.filter);
+    if (forbidden.length) return res.status(400).json({ errors: forbidden });
+    res.json(figuresFor(audienceOf(req.staff!.role), parsed.filter));
   });
 
   return router;
