@@ -30,15 +30,28 @@ export const RELEASED_TOPIC = 'resultats-publies';
  */
 export function resultsNotifier(db: Db, hub: SseHub): () => void {
   const released = releasedCounter(db);
-  let last = released();
+  const state = publishedState(hub);
+  state.last ??= released();
   return () => {
     hub.notify(RESULTS_TOPIC);
     const n = released();
-    if (n !== last) {
-      last = n;
+    if (n !== state.last) {
+      state.last = n;
       hub.notify(RELEASED_TOPIC);
     }
   };
+}
+
+/**
+ * The released count protected viewers were last told (set whenever the topic's payload is sent):
+ * responses loaded outside the completion path (demo, bulk loads) must not make the next single
+ * completion send them an event.
+ */
+const published = new WeakMap<SseHub, { last?: number }>();
+function publishedState(hub: SseHub) {
+  let s = published.get(hub);
+  if (!s) published.set(hub, (s = {}));
+  return s;
 }
 
 export type ResultsDeps = {
@@ -82,7 +95,11 @@ export function resultsRouter(deps: ResultsDeps) {
     a === 'full' ? resultsFor(a, results.get(filter), k) : resultsFor(a, released.get({ ...filter, releasedOnly: true }), k);
 
   deps.hub.define(RESULTS_TOPIC, () => ({ responses: (countComplete.get() as { n: number }).n }));
-  deps.hub.define(RELEASED_TOPIC, () => ({ responses: releasedCount() }));
+  deps.hub.define(RELEASED_TOPIC, () => {
+    const n = releasedCount();
+    publishedState(deps.hub).last = n;
+    return { responses: n };
+  });
 
   const filterOptions = () => ({
     channels: deps.campaign().channels.map((c) => c.code),
