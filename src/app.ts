@@ -18,6 +18,8 @@ import { sequence } from './http/sequence.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
+import { openFileLimit, streamCapFor } from './live/limits.js';
+import { staffStreamOwner } from './live/staffOwner.js';
 import { ensureAnswered } from './results/answered.js';
 import { resultsNotifier, resultsRouter } from './results/routes.js';
 import { configureRelease } from './privacy/release.js';
@@ -32,6 +34,7 @@ import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
 import { createSurveyStore } from './survey/store.js';
+import { fr } from './strings.js';
 import { territory as sharedTerritory, type Territory } from './territory/communes.js';
 import { communesHandler } from './territory/routes.js';
 import { workshopApi } from './workshops/api.js';
@@ -80,7 +83,8 @@ export function createApp(deps: AppDeps) {
   db.pragma('shrink_memory');
   // K for the release triggers of migration 011 (disclosure control, issue 9).
   configureRelease(db, config.minGroupSize);
-  const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
+  const hub = deps.hub ?? liveHub(config, logger);
+  const streamOwner = staffStreamOwner({ db, store: staffStore, idleMs: config.staffSessionIdleMinutes * 60_000, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -145,8 +149,8 @@ export function createApp(deps: AppDeps) {
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
-  app.use(staffRouter({ db, store: staffStore, campaign, now }));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize }));
+  app.use(staffRouter({ db, store: staffStore, campaign, now, live: hub }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
@@ -160,6 +164,7 @@ export function createApp(deps: AppDeps) {
       db,
       store: workshopStore,
       live,
+      streamOwner,
       questionnaire,
       now,
       // The survey's overall figures beside a poll taken from the questionnaire, through
@@ -174,4 +179,12 @@ export function createApp(deps: AppDeps) {
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The live-updates hub with the configured caps, the process cap kept within the fd limit. */
+function liveHub(config: Config, logger: Logger): SseHub {
+  const fdLimit = openFileLimit();
+  const { cap, lowered } = streamCapFor(config.sseMaxTotal, fdLimit);
+  if (lowered) logger.info(fr.live.capLowered(config.sseMaxTotal, cap, fdLimit!));
+  return createSseHub({ maxPerSecond: 2, maxPerOwner: config.sseMaxPerSession, maxTotal: cap, heartbeatMs: config.sseHeartbeatSeconds * 1000 });
 }

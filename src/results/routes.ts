@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { Campaign } from '../campaign/campaign.js';
 import type { Db } from '../db/connection.js';
-import type { SseHub } from '../live/hub.js';
+import type { SseHub, StreamOwner } from '../live/hub.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { requireApi, requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
@@ -64,6 +64,8 @@ export type ResultsDeps = {
   now?: () => Date;
   /** K of disclosure control (config MIN_GROUP_SIZE). */
   minGroupSize: number;
+  /** Who a stream belongs to (caps, and closing it with its session or token). */
+  streamOwner: (req: Request) => StreamOwner;
 };
 
 /**
@@ -219,9 +221,10 @@ export function resultsRouter(deps: ResultsDeps) {
   });
 
   // Live: a small "something changed" event at most a few times a second; pages then refetch.
+  // Capped per session or token and per process (429 past it); ends with the session (hub.ts).
   router.get('/resultats/flux', requireApi('admin', 'analyst', 'facilitator'), (req: Request, res: Response) => {
     // Disclosure control (issue 9): protected viewers follow the released count only.
-    deps.hub.subscribe(audienceOf(req.staff!.role) === 'full' ? RESULTS_TOPIC : RELEASED_TOPIC, res);
+    deps.hub.subscribe(audienceOf(req.staff!.role) === 'full' ? RESULTS_TOPIC : RELEASED_TOPIC, res, deps.streamOwner(req));
   });
 
   // One table's CSV is served by the exports router (src/exports/routes.ts), which answers scripts
