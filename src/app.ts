@@ -28,7 +28,7 @@ import { resultsFor } from './privacy/results.js';
 import { NO_FILTER } from './results/filters.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
-import { loadStaff } from './staff/auth.js';
+import { loadStaff, staffSessionSecret } from './staff/auth.js';
 import { staffRouter } from './staff/routes.js';
 import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps) {
       readCookies(),
       noStore,
       loadStaff(staffStore, { idleMs: config.staffSessionIdleMinutes * 60_000, now }),
-      csrfProtection(),
+      csrfProtection({ boundTo: staffSessionSecret }),
     ),
   );
   const survey = surveyRouter({
