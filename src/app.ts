@@ -151,7 +151,7 @@ export function createApp(deps: AppDeps) {
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
   app.use(staffRouter({ db, store: staffStore, campaign, now, live: hub }));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, streamOwner, minGroupSize: config.minGroupSize }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 

@@ -4,7 +4,7 @@ import type { Question, Questionnaire } from '../questionnaire/schema.js';
 import { EPCI_SUFFIX } from '../questionnaire/types/commune.js';
 import { summaryCounts } from './answered.js';
 import { TOTAL_KEY } from './counts.js';
-import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_FILTER, type Filter } from './filters.js';
+import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_CHANNEL, NO_FILTER, type Filter } from './filters.js';
 import { AGE_GROUP_SUFFIX, ageGroupsFor, EPCI_CHOICES, eachQuestion, sub, type Choice } from './model.js';
 import { frResults } from './strings.js';
 import type { Audience } from '../privacy/disclosure.js';
@@ -373,6 +373,12 @@ export function buildResults(q: Questionnaire, t: Tally, filter: Filter, source:
         tables.push(
           table(sub(question.id, `top${question.picks}`), `${question.label} — ${frResults.derived.topRanks(question.picks)}`, base, question.options, top, true),
         );
+        // Ranks 2…picks: the dashboard stacks 1st, 2nd, 3rd choice (after the two tables above,
+        // whose place analysts' scripts may rely on).
+        for (let k = 2; k <= question.picks; k++) {
+          const at = (c: string) => values.filter((v) => v.option === c && v.value === k).reduce((a, v) => a + v.n, 0);
+          tables.push(table(sub(question.id, `rang${k}`), `${question.label} — ${frResults.derived.nthRank(k)}`, base, question.options, at));
+        }
         break;
       }
       case 'integer': {
@@ -454,8 +460,11 @@ export function completionFunnel(db: Db, q: Questionnaire, opts: { channels?: st
   const where: string[] = ['1'];
   const params: string[] = [];
   if (opts.channels?.length) {
-    where.push(`channel IN (${opts.channels.map(() => '?').join(', ')})`);
-    params.push(...opts.channels);
+    const named = opts.channels.filter((c) => c !== NO_CHANNEL);
+    const alternatives = named.length ? [`channel IN (${named.map(() => '?').join(', ')})`] : [];
+    if (named.length < opts.channels.length) alternatives.push('channel IS NULL');
+    where.push(`(${alternatives.join(' OR ')})`);
+    params.push(...named);
   }
   if (opts.from) {
     where.push('started_hour >= ?');

@@ -104,7 +104,8 @@ describe('issue 9.1: a facilitator can no longer single out one young person', (
     expect(page.status).toBe(200);
     expect(page.text).toContain('Moins de 5 réponses correspondent à cette sélection');
     expect(page.text).not.toContain('réponses complètes');
-    expect(page.text).not.toMatch(/<td class="num" data-count>/);
+    expect(page.text).not.toMatch(/<td class="num/);
+    expect(page.text).not.toContain('data-chart');
   });
 
   it('the unfiltered results hide the one « autre » and the one commune, with complements, in JSON and pages', async () => {
@@ -128,7 +129,8 @@ describe('issue 9.1: a facilitator can no longer single out one young person', (
 
     const page = await facilitator.get('/resultats');
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/<th scope="row">Autre<\/th>\s*<td class="num" data-count>moins de 5<\/td>\s*<td class="num"><span data-percent><\/span><\/td>/);
+    // The hidden cell: « moins de 5 », no percentage, no bar.
+    expect(page.text).toMatch(/<th scope="row">Autre<\/th>\s*<td class="num is-suppressed">moins de 5<\/td><td class="num is-suppressed">moins de 5<\/td>/);
     expect(page.text).toContain('Les chiffres calculés sur moins de 5 personnes sont masqués');
     // Days, channels and drafts are not shown to facilitators.
     expect(page.text).toContain('Le détail de la participation (par jour, par canal, abandons) est réservé aux chargés d’études.');
