@@ -24,6 +24,9 @@ import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff } from './staff/auth.js';
 import { staffRouter } from './staff/routes.js';
+import { secretBoxFor } from './staff/secretBox.js';
+import { secondFactorAtLogin, securityRouter } from './staff/securityRoutes.js';
+import { createTwoFactor } from './staff/twoFactor.js';
 import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
@@ -126,7 +129,11 @@ export function createApp(deps: AppDeps) {
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
-  app.use(staffRouter({ db, store: staffStore, campaign, now }));
+  // Second factor and own-password pages first: they hold back an admin who must set one up.
+  const twoFactor = createTwoFactor({ db, box: secretBoxFor({ sessionSecret: config.sessionSecret, databaseFile: db.name }), now });
+  const security = { db, store: staffStore, twoFactor, now };
+  app.use(securityRouter(security));
+  app.use(staffRouter({ db, store: staffStore, campaign, now, secondFactor: secondFactorAtLogin(security) }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 

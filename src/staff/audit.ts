@@ -22,6 +22,15 @@ export const AUDIT_ACTIONS = {
   'drafts.purge': 'Brouillons abandonnés effacés',
   'moderation.flag': 'Réponse signalée',
   'moderation.unflag': 'Signalement levé',
+  // Account hardening (issue 9, part 8).
+  'login.password_ok': 'Mot de passe correct, code de double authentification demandé',
+  'account.password_change': 'Mot de passe changé par son titulaire',
+  'twofactor.enable': 'Double authentification activée',
+  'twofactor.disable': 'Double authentification désactivée',
+  'twofactor.reset': 'Double authentification réinitialisée par un administrateur',
+  'twofactor.recovery_used': 'Code de secours utilisé',
+  'twofactor.recovery_regenerate': 'Nouveaux codes de secours générés',
+  'settings.security': 'Réglage de sécurité modifié',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

@@ -9,8 +9,9 @@ import type { CampaignSettings } from '../campaign/settings.js';
 import { rebuildCounts } from '../results/counts.js';
 import { AUDIT_ACTIONS, audit, listAudit } from './audit.js';
 import { requireApi, requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
-import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
-import { ROLE_LABELS, ROLES, type Role, type StaffStore } from './store.js';
+import { generateStrongPassword } from './passwordPolicy.js';
+import { dummyVerify, hashPassword, verifyPassword } from './passwords.js';
+import { ROLE_LABELS, ROLES, type Role, type StaffStore, type StaffUser } from './store.js';
 
 export const LOGIN_MAX_FAILURES = 5;
 export const LOGIN_LOCK_MINUTES = 15;
@@ -21,10 +22,12 @@ export type StaffDeps = {
   store: StaffStore;
   campaign: CampaignSettings;
   now: () => Date;
+  /** The second-factor step (securityRoutes.ts): answers and returns true when a code is due. */
+  secondFactor?: (req: Request, res: Response, user: StaffUser, retour: unknown) => boolean;
 };
 
 /** Where to go after login: only a path of this site ("/x", never "//host" or "http://…"). */
-function safeReturn(value: unknown): string {
+export function safeReturn(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : '/equipe';
 }
 
@@ -77,6 +80,8 @@ export function staffRouter(deps: StaffDeps) {
         }
         return renderLogin(res, 401, { email, retour, error: fr.staff.badCredentials });
       }
+      // Password verified. With a second factor, no session yet: the code step answers.
+      if (deps.secondFactor?.(req, res, user, retour)) return;
       store.clearFailures(user.id);
       // Rotation: whatever session the browser had is dropped and a fresh one issued.
       const previous = req.cookies?.[STAFF_COOKIE];
@@ -155,7 +160,7 @@ export function staffRouter(deps: StaffDeps) {
       else if (store.byEmail(email)) errors.email = fr.staff.emailTaken;
       if (!ROLES.includes(role)) errors.role = fr.staff.roleInvalid;
       if (Object.keys(errors).length) return accountsPage(res, { errors, email, role }, 422);
-      const password = generatePassword();
+      const password = await generateStrongPassword();
       store.create(email, role, await hashPassword(password), deps.now());
       audit(db, req.staff!.email, 'account.create', { email, role }, deps.now());
       accountsPage(res, { secret: { message: fr.staff.accountCreated(email), value: password } }, 201);
@@ -179,7 +184,7 @@ export function staffRouter(deps: StaffDeps) {
         store.setDisabled(target.id, false);
         audit(db, me.email, 'account.enable', { email: target.email }, deps.now());
       } else if (action === 'mot-de-passe') {
-        const password = generatePassword();
+        const password = await generateStrongPassword();
         store.setPassword(target.id, await hashPassword(password));
         audit(db, me.email, 'account.password_reset', { email: target.email }, deps.now());
         return accountsPage(res, { secret: { message: fr.staff.passwordReset(target.email), value: password } });
