@@ -81,17 +81,21 @@ export function securityRouter(deps: SecurityDeps) {
   };
 
   router.get('/login/code', (req, res) => {
-    if (!twoFactor.challenge(req.cookies?.[CHALLENGE_COOKIE])) return expired(req, res);
+    const token = req.cookies?.[CHALLENGE_COOKIE];
+    if (typeof token !== 'string') return res.redirect(303, '/login');
+    if (!twoFactor.challenge(token)) return expired(req, res);
     codePage(res, 200);
   });
 
   router.post('/login/code', (req, res) => {
     const token = req.cookies?.[CHALLENGE_COOKIE];
+    // No half-done sign-in in this browser: the password step comes first.
+    if (typeof token !== 'string') return res.redirect(303, '/login');
     const c = twoFactor.challenge(token);
     const user = c && store.byId(c.userId);
     const nowMs = deps.now().getTime();
     if (!c || !user || user.disabled || (user.lockedUntil && user.lockedUntil > nowMs)) {
-      if (typeof token === 'string') twoFactor.closeChallenge(token);
+      twoFactor.closeChallenge(token);
       return expired(req, res);
     }
     const code = field(req.body, 'code', 40).trim();
@@ -102,13 +106,13 @@ export function securityRouter(deps: SecurityDeps) {
       audit(db, user.email, 'login.failure', { reason: 'code' }, deps.now());
       const { locked } = store.recordFailure(user.id, LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES * 60_000, nowMs);
       if (locked) audit(db, user.email, 'login.locked', { minutes: LOGIN_LOCK_MINUTES }, deps.now());
-      if (locked || twoFactor.failChallenge(token as string)) {
-        twoFactor.closeChallenge(token as string);
+      if (locked || twoFactor.failChallenge(token)) {
+        twoFactor.closeChallenge(token);
         return expired(req, res);
       }
       return codePage(res, 401, { error: fr.security.codeWrong });
     }
-    twoFactor.closeChallenge(token as string);
+    twoFactor.closeChallenge(token);
     res.clearCookie(CHALLENGE_COOKIE, cookieOptions(req));
     store.clearFailures(user.id);
     rotateSession(req, res, user.id);
