@@ -1,4 +1,4 @@
-import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { Worker } from 'node:worker_threads';
 import { fr } from '../strings.js';
 import { generatePassword, MIN_PASSWORD_LENGTH } from './passwords.js';
 
@@ -13,31 +13,68 @@ export const MIN_SCORE = 3;
 
 export type PasswordVerdict = { ok: true } | { ok: false; message: string };
 
-// Dictionaries cost ~15 MB of heap and ~0.2 s to load: loaded on the first check only, once per
-// process (a server where nobody changes a password never pays for them).
-let estimator: Promise<ZxcvbnFactory> | undefined;
-function loadEstimator(): Promise<ZxcvbnFactory> {
-  estimator ??= (async () => {
-    const [{ ZxcvbnFactory }, common, french] = await Promise.all([
-      import('@zxcvbn-ts/core'),
-      import('@zxcvbn-ts/language-common'),
-      import('@zxcvbn-ts/language-fr'),
-    ]);
-    // No Levenshtein matching: it multiplies the cost of a check by ~15 (100+ ms of CPU each)
-    // for little gain once the exact, l33t and reversed matches are in.
-    return new ZxcvbnFactory({
-      dictionary: { ...common.dictionary, ...french.dictionary },
-      graphs: common.adjacencyGraphs,
-      translations: french.translations,
-    });
-  })();
-  estimator.catch(() => (estimator = undefined));
-  return estimator;
+// The estimator runs in a worker thread started on the first check and ended after a minute
+// without any: its dictionaries (~20-30 MB of RSS once used) are not kept by a server where
+// nobody is choosing a password (measured by `npm run bench -- password-policy`).
+const WORKER_FILE = new URL('./passwordEstimator.worker.mjs', import.meta.url);
+const IDLE_MS = 60_000;
+type Estimate = { score: number; warning: string | null; suggestions: string[] };
+let worker: Worker | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+let nextId = 0;
+const pending = new Map<number, { resolve: (e: Estimate) => void; reject: (e: Error) => void }>();
+
+function estimatorWorker(): Worker {
+  if (worker) return worker;
+  // execArgv []: the worker is plain JavaScript, it doesn't need the TypeScript loader.
+  // A small young generation (like the server's --max-semi-space-size=8) keeps its RSS down.
+  const w = new Worker(WORKER_FILE, { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } });
+  w.on('message', (m: Estimate & { id: number; error?: string }) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error) p?.reject(new Error(m.error));
+    else p?.resolve(m);
+    if (pending.size === 0) w.unref();
+  });
+  const fail = (e: Error) => {
+    if (worker === w) worker = undefined;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  w.on('error', fail);
+  w.on('exit', () => fail(new Error('estimateur de mots de passe arrêté')));
+  worker = w;
+  return w;
 }
 
-/** Whether the estimator's dictionaries are in memory (for the memory measurement). */
-export function estimatorLoaded(): boolean {
-  return estimator !== undefined;
+function estimate(password: string, inputs: string[]): Promise<Estimate> {
+  const w = estimatorWorker();
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (worker === w && pending.size === 0) {
+      worker = undefined;
+      void w.terminate();
+    }
+  }, IDLE_MS).unref();
+  const id = nextId++;
+  w.ref(); // keep the process up while a check is running
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    w.postMessage({ id, password, inputs });
+  });
+}
+
+/** Whether the estimator (and its dictionaries) is in memory right now. */
+export function estimatorRunning(): boolean {
+  return worker !== undefined;
+}
+
+/** Ends the estimator now (tests, shutdown); the next check starts it again. */
+export async function stopEstimator(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  clearTimeout(idleTimer);
+  if (w) await w.terminate();
 }
 
 /** What zxcvbn should treat as known to an attacker: the email, its parts, the site's name. */
@@ -72,9 +109,9 @@ export async function checkPassword(password: string, opts: { email?: string } =
   if (length > MAX_PASSWORD_LENGTH) return { ok: false, message: fr.security.passwordTooLong(MAX_PASSWORD_LENGTH) };
   const email = opts.email?.trim().toLowerCase();
   if (email && password.trim().toLowerCase() === email) return { ok: false, message: fr.security.passwordIsEmail };
-  const result = (await loadEstimator()).check(password, userInputs(email));
+  const result = await estimate(password, userInputs(email));
   if (result.score >= MIN_SCORE) return { ok: true };
-  const hints = [result.feedback.warning, ...result.feedback.suggestions].filter((s): s is string => Boolean(s));
+  const hints = [result.warning, ...result.suggestions].filter((s): s is string => Boolean(s));
   return { ok: false, message: fr.security.passwordWeak(hints.length ? hints : [fr.security.passwordWeakDefaultHint]) };
 }
 

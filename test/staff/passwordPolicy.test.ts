@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPassword, generateStrongPassword, MIN_SCORE, userInputs } from '../../src/staff/passwordPolicy.js';
+import { checkPassword, estimatorRunning, generateStrongPassword, MIN_SCORE, stopEstimator, userInputs } from '../../src/staff/passwordPolicy.js';
 
 const EMAIL = 'camille.dupont@exemple.fr';
 
@@ -55,5 +55,18 @@ describe('password policy (zxcvbn, French feedback)', () => {
       expect(p).toMatch(/^[a-zA-Z2-9]{20}$/);
       expect(await checkPassword(p, { email: EMAIL })).toEqual({ ok: true });
     }
+  });
+
+  it('runs the estimator in a worker started on first use, and starts it again after it ended', async () => {
+    await stopEstimator();
+    expect(estimatorRunning()).toBe(false);
+    expect((await checkPassword('azertyuiop12')).ok).toBe(false);
+    expect(estimatorRunning()).toBe(true);
+    await stopEstimator();
+    expect((await checkPassword('brique pluie terril vélo')).ok).toBe(true);
+    // Length rules need no estimator.
+    await stopEstimator();
+    expect((await checkPassword('court')).ok).toBe(false);
+    expect(estimatorRunning()).toBe(false);
   });
 });
