@@ -111,7 +111,10 @@ export async function checkPassword(password: string, opts: { email?: string } =
   if (email && password.trim().toLowerCase() === email) return { ok: false, message: fr.security.passwordIsEmail };
   const result = await estimate(password, userInputs(email));
   if (result.score >= MIN_SCORE) return { ok: true };
-  const hints = [result.warning, ...result.suggestions].filter((s): s is string => Boolean(s));
+  // zxcvbn's warnings have no final full stop, its suggestions do: one sentence each.
+  const hints = [result.warning, ...result.suggestions]
+    .filter((s): s is string => Boolean(s))
+    .map((s) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`));
   return { ok: false, message: fr.security.passwordWeak(hints.length ? hints : [fr.security.passwordWeakDefaultHint]) };
 }
 

@@ -35,6 +35,9 @@ describe('password policy (zxcvbn, French feedback)', () => {
     for (const s of says) expect(verdict.message).toContain(s);
     // Never an English key or an untranslated placeholder.
     expect(verdict.message).not.toMatch(/\b(warnings|suggestions)\.|undefined|null/);
+    // Whole sentences: zxcvbn's warnings get their full stop ("…à deviner. Ajoutez…").
+    expect(verdict.message).not.toMatch(/[a-zéèà'] [A-ZÉ]/);
+    expect(verdict.message).toMatch(/[.]$/);
   });
 
   it.each(strong)('accepts %s', async (password) => {
