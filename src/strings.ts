@@ -363,6 +363,21 @@ export const fr = {
       flaggedUnavailable:
         'Le filtre « exclure les réponses signalées » n’est pas encore disponible : la colonne responses.flagged manque (migration 002).',
     },
+    crosstab: {
+      missing: (field: 'row' | 'col') => (field === 'row' ? 'Choisis la variable en lignes.' : 'Choisis la variable en colonnes.'),
+      unknown: (id: string) => `« ${id} » n’est pas une variable que l’on peut croiser.`,
+      same: 'Choisis deux variables différentes.',
+      noData: 'Aucune réponse ne renseigne à la fois les deux variables avec ces filtres.',
+      significant: (row: string, col: string, stat: string) =>
+        `Les réponses à « ${col} » diffèrent selon « ${row} » : l’écart est statistiquement significatif (${stat}).`,
+      notSignificant: (row: string, col: string, stat: string) =>
+        `Les écarts entre les groupes de « ${row} » pour « ${col} » ne sont pas statistiquement significatifs au seuil de 5 % (${stat}) : ils peuvent être dus au hasard.`,
+      smallExpected: (min: string) =>
+        `Prudence : certaines cases ont un effectif attendu inférieur à 5 (le plus petit : ${min}), le test du χ² est alors approximatif.`,
+      ratio: (r: { groupA: string; groupB: string; answer: string; shareA: string; shareB: string; times: string; low: string; high: string; more: boolean; significant: boolean }) =>
+        `« ${r.answer} » : ${r.shareA} des « ${r.groupA} » contre ${r.shareB} des « ${r.groupB} », soit ${r.times} fois ${r.more ? 'plus' : 'moins'} (IC 95 % : ${r.low} à ${r.high})` +
+        (r.significant ? ' ; différence significative.' : ' ; différence non significative au seuil de 5 %.'),
+    },
     derived: {
       ageGroup: 'tranche d’âge',
       ageGroups: {
