@@ -161,6 +161,8 @@ export function securityRouter(deps: SecurityDeps) {
       store.setPassword(me.id, await hashPassword(next1));
       // Until the store does it on every password change (auth-lockout), tokens die here too.
       db.prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ?').run(deps.now().toISOString(), me.id);
+      // A sign-in half done with the old password doesn't survive the change either.
+      db.prepare('DELETE FROM staff_login_challenges WHERE user_id = ?').run(me.id);
       currentPasswordTries.reset(me.id);
       rotateSession(req, res, me.id);
       audit(db, me.email, 'account.password_change', undefined, deps.now());
