@@ -31,6 +31,12 @@ export const AUDIT_ACTIONS = {
   'twofactor.recovery_used': 'Code de secours utilisé',
   'twofactor.recovery_regenerate': 'Nouveaux codes de secours générés',
   'settings.security': 'Réglage de sécurité modifié',
+  'workshop.create': 'Atelier créé',
+  'workshop.duplicate': 'Atelier dupliqué',
+  'workshop.archive': 'Atelier archivé',
+  'workshop.unarchive': 'Atelier sorti des archives',
+  'workshop.delete': 'Atelier supprimé',
+  'workshop.export': 'Résultats d’atelier exportés',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
