@@ -16,7 +16,20 @@ import { CHALLENGE_COOKIE, CHALLENGE_TTL_MS, type TwoFactor } from './twoFactor.
 // (set-up, sign-in code, recovery codes), the admins' security page, and the rule that sends an
 // admin without a second factor to set it up when it is mandatory.
 
-export type SecurityDeps = { db: Db; store: StaffStore; twoFactor: TwoFactor; now: () => Date };
+export type SecurityDeps = {
+  db: Db;
+  store: StaffStore;
+  twoFactor: TwoFactor;
+  now: () => Date;
+  /**
+   * How a wrong sign-in code counts: like a wrong password. Returns whether the account is now
+   * locked. Default: the account's failure counter (store.recordFailure, same limits as /login).
+   * Wire the sign-in throttle here when it owns the counting.
+   */
+  codeFailed?: (req: Request, user: StaffUser) => boolean;
+  /** After a right code, what a right password does at /login (counters reset, CSRF renewed…). */
+  codeSucceeded?: (req: Request, res: Response, user: StaffUser) => void;
+};
 
 const SETUP_PATH = '/compte/double-authentification';
 const field = (body: unknown, name: string, max = 500): string => {
@@ -64,6 +77,15 @@ export function securityRouter(deps: SecurityDeps) {
     res.cookie(STAFF_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_MAX_AGE_MS });
   };
 
+  const codeFailed =
+    deps.codeFailed ??
+    ((_req: Request, user: StaffUser) => {
+      const { locked } = store.recordFailure(user.id, LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES * 60_000, deps.now().getTime());
+      if (locked) audit(db, user.email, 'login.locked', { minutes: LOGIN_LOCK_MINUTES }, deps.now());
+      return locked;
+    });
+  const codeSucceeded = deps.codeSucceeded ?? ((_req: Request, _res: Response, user: StaffUser) => store.clearFailures(user.id));
+
   router.use(requireEnrolment(twoFactor));
 
   // ── Sign-in, second step ──────────────────────────────────────────────────────────────────
@@ -104,8 +126,7 @@ export function securityRouter(deps: SecurityDeps) {
     if (!result.ok) {
       // Counted like a wrong password: towards the account's lock, and in the audit log.
       audit(db, user.email, 'login.failure', { reason: 'code' }, deps.now());
-      const { locked } = store.recordFailure(user.id, LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES * 60_000, nowMs);
-      if (locked) audit(db, user.email, 'login.locked', { minutes: LOGIN_LOCK_MINUTES }, deps.now());
+      const locked = codeFailed(req, user);
       if (locked || twoFactor.failChallenge(token)) {
         twoFactor.closeChallenge(token);
         return expired(req, res);
@@ -114,7 +135,7 @@ export function securityRouter(deps: SecurityDeps) {
     }
     twoFactor.closeChallenge(token);
     res.clearCookie(CHALLENGE_COOKIE, cookieOptions(req));
-    store.clearFailures(user.id);
+    codeSucceeded(req, res, user);
     rotateSession(req, res, user.id);
     audit(db, user.email, 'login.success', { second_facteur: result.via === 'totp' ? 'application' : 'code de secours' }, deps.now());
     if (result.via === 'recovery') audit(db, user.email, 'twofactor.recovery_used', undefined, deps.now());
