@@ -125,5 +125,5 @@ describe('account security pages in a browser', () => {
     const blocking = findings.filter(isBlocking);
     expect(blocking, formatFindings(blocking)).toEqual([]);
     if (findings.length) console.log(formatFindings(findings));
-  });
+  }, 120_000); // a long walk in a real browser, on a shared machine
 });
