@@ -39,6 +39,7 @@ import { workshopLive } from './workshops/live.js';
 import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
+import { crosstabRouter } from './results/crosstabRoutes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps) {
   app.use(securityRouter(security));
   app.use(staffRouter({ db, store: staffStore, campaign, now, secondFactor: secondFactorAtLogin(security) }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
+  app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   // Workshops: participants (/w), facilitators (/ateliers), JSON API (/api/workshops).

@@ -429,6 +429,29 @@ export const fr = {
     },
   },
 
+  // Crosstabs page (issue 12).
+  crosstabPage: {
+    title: 'Croisement de deux questions',
+    lead: 'Choisis une question en lignes et une en colonnes : le tableau donne les effectifs, les pourcentages avec leur intervalle de confiance à 95 % et le test du χ² d’indépendance.',
+    rowLabel: 'En lignes (les groupes comparés)',
+    colLabel: 'En colonnes (les réponses)',
+    choose: '— choisir —',
+    show: 'Croiser',
+    swap: 'Inverser lignes et colonnes',
+    rowShare: '% de la ligne (IC 95 %)',
+    colShare: '% des répondants de la colonne (IC 95 %)',
+    total: 'Ensemble',
+    base: (base: string, responses: string) => `Base : ${base} répondants ayant répondu aux deux questions (sur ${responses} réponses complètes retenues).`,
+    test: 'Test d’indépendance',
+    reading: 'Lecture',
+    multipleNote: 'Question à choix multiple : chaque réponse est comparée comme « cochée / non cochée » ; les pourcentages d’une colonne peuvent dépasser 100 % au total.',
+    chartTitle: 'Répartition des réponses par groupe',
+    invalid: 'Paramètres invalides :',
+    exportCsv: 'Télécharger le tableau (CSV)',
+    exportExcel: 'CSV pour Excel',
+    exportJson: 'JSON',
+  },
+
   // Workshops (issue 11).
   workshops: {
     agreement: {

@@ -277,9 +277,10 @@ export function readCrosstab(ct: Crosstab, alpha = 0.05): string[] {
           answer: c.label,
           shareA: `${pct.format(pa)} %`,
           shareB: `${pct.format(pb)} %`,
-          times: dec.format(times.k),
-          low: dec.format(times.lo),
-          high: dec.format(times.hi),
+          // Two decimals: a bound of 1,04 must not read « 1,0 » next to « significative ».
+          times: dec2.format(times.k),
+          low: dec2.format(times.lo),
+          high: dec2.format(times.hi),
           more: times.more,
           significant,
         }),

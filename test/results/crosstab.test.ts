@@ -99,7 +99,7 @@ describe('crosstabs', () => {
     );
     // …while for « Oui, tout à fait » alone the ratio's interval leaves out 1.
     expect(reading).toContain(
-      '« Oui, tout à fait » : 24,0 % des « Masculin » contre 12,0 % des « Féminin », soit 2,0 fois plus (IC 95 % : 1,1 à 3,8) ; différence significative.',
+      '« Oui, tout à fait » : 24,0 % des « Masculin » contre 12,0 % des « Féminin », soit 2,00 fois plus (IC 95 % : 1,06 à 3,77) ; différence significative.',
     );
     // « Plutôt oui »: nobody, no ratio, no sentence.
     expect(reading.some((s) => s.startsWith('« Plutôt oui »'))).toBe(false);
