@@ -39,6 +39,13 @@ export function createSecretBox(keyMaterial: Buffer): SecretBox {
  * for an in-memory database (tests, tools), a random key for the life of the process.
  */
 export function secretBoxFor(opts: { sessionSecret?: string; databaseFile: string }): SecretBox {
+  // Lazily: no key file appears beside a database whose staff never set up a second factor.
+  let box: SecretBox | undefined;
+  const get = () => (box ??= makeBox(opts));
+  return { seal: (plain) => get().seal(plain), open: (sealed) => get().open(sealed) };
+}
+
+function makeBox(opts: { sessionSecret?: string; databaseFile: string }): SecretBox {
   if (opts.sessionSecret) return createSecretBox(Buffer.from(opts.sessionSecret, 'utf8'));
   if (!opts.databaseFile || opts.databaseFile === ':memory:') return createSecretBox(crypto.randomBytes(32));
   const file = `${path.resolve(opts.databaseFile)}.key`;

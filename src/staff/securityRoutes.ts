@@ -7,7 +7,7 @@ import { fr, frenchDate } from '../strings.js';
 import { audit } from './audit.js';
 import { requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
 import { checkPassword } from './passwordPolicy.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { LOGIN_LOCK_MINUTES, LOGIN_MAX_FAILURES, safeReturn } from './routes.js';
 import { ROLE_LABELS, type StaffStore, type StaffUser } from './store.js';
 import { CHALLENGE_COOKIE, CHALLENGE_TTL_MS, type TwoFactor } from './twoFactor.js';
@@ -69,7 +69,7 @@ export function securityRouter(deps: SecurityDeps) {
   // Wrong "current password" tries per account (a stolen session must not become a guessing oracle).
   const currentPasswordTries = createRateLimiter({ windowMs: LOGIN_LOCK_MINUTES * 60_000, max: LOGIN_MAX_FAILURES, now: () => deps.now().getTime() });
 
-  /** Ends the account's sessions but the current one, which is rotated (new id in the cookie). */
+  /** A fresh session id for this browser (sign-in, or after setPassword ended all the account's sessions). */
   const rotateSession = (req: Request, res: Response, userId: string) => {
     const previous = req.cookies?.[STAFF_COOKIE];
     if (typeof previous === 'string') store.deleteSession(previous);
@@ -147,7 +147,7 @@ export function securityRouter(deps: SecurityDeps) {
     res.status(status).render('staff/password', {
       pageTitle: (extra.errors ? 'Erreur : ' : '') + fr.security.changePasswordTitle,
       email: req.staff!.email,
-      rule: fr.security.passwordRule(12),
+      rule: fr.security.passwordRule(MIN_PASSWORD_LENGTH),
       ...extra,
     });
   const anyStaff = requirePage('admin', 'analyst', 'facilitator');
