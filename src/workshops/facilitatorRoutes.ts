@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import { csvLine, dialectOf, neutralizeFormula, type Cell } from '../exports/csv.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { audit } from '../staff/audit.js';
-import { requirePage } from '../staff/auth.js';
+import { requireApi, requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
 import { ACTIVITY_TYPES, readWorkshop, type Activity, type InputError, type PollConfig } from './activities.js';
 import type { WorkshopLive } from './live.js';
@@ -247,7 +247,8 @@ export function facilitatorRouter(deps: FacilitatorDeps) {
     back(res, w, a?.position);
   });
 
-  router.get('/ateliers/:id/flux', run, (req, res, next) => {
+  // An event stream answers 401 like the dashboard's (a stream can't follow a login page).
+  router.get('/ateliers/:id/flux', requireApi('admin', 'facilitator'), (req, res, next) => {
     const w = load(req);
     if (!w) return next();
     live.subscribeScreen(w, res);

@@ -33,6 +33,12 @@ const PUBLIC = new Set([
   'POST /login',
   'POST /logout',
   'GET /static/vendor/chart.umd.min.js',
+  'GET /static/vendor/d3.layout.cloud.js',
+  // Workshop participants: anonymous by design (a code, no account).
+  'GET /w',
+  'GET /w/:code',
+  'GET /w/:code/flux',
+  'POST /w/:code/activite/:position',
 ]);
 
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name) => (name === 'step' ? '1' : 'inconnu'));
