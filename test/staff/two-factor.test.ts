@@ -92,7 +92,7 @@ describe('second factor: set-up', () => {
     const hashes = JSON.stringify(db.prepare('SELECT * FROM staff_recovery_codes').all());
     for (const c of codes) expect(hashes).not.toContain(c.replace('-', ''));
     const after = await agent.get(SETUP);
-    expect(after.text).toContain('La double authentification est activée depuis le 1 mars 2026 à 11:00.');
+    expect(after.text).toContain('La double authentification est activée depuis le 1er mars 2026 à 11:00.');
     expect(after.text).toContain('Codes de secours restants : 10 sur 10.');
     for (const c of codes) expect(after.text).not.toContain(c);
     expect(auditActions(db)).toEqual(['login.success', 'twofactor.enable']);
