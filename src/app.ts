@@ -18,6 +18,8 @@ import { sequence } from './http/sequence.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
+import { openFileLimit, streamCapFor } from './live/limits.js';
+import { staffStreamOwner } from './live/staffOwner.js';
 import { ensureAnswered } from './results/answered.js';
 import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
@@ -31,6 +33,7 @@ import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
 import { createSurveyStore } from './survey/store.js';
+import { fr } from './strings.js';
 import { territory as sharedTerritory, type Territory } from './territory/communes.js';
 import { communesHandler } from './territory/routes.js';
 import { workshopApi } from './workshops/api.js';
@@ -77,7 +80,8 @@ export function createApp(deps: AppDeps) {
   // That check reads every completed response once: hand the pages it cached back (memory of a
   // small server), they won't be read again soon.
   db.pragma('shrink_memory');
-  const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
+  const hub = deps.hub ?? liveHub(config, logger);
+  const streamOwner = staffStreamOwner({ db, store: staffStore, idleMs: config.staffSessionIdleMinutes * 60_000, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -144,10 +148,10 @@ export function createApp(deps: AppDeps) {
   app.use(survey.router);
   // Second factor and own-password pages first: they hold back an admin who must set one up.
   const twoFactor = createTwoFactor({ db, box: secretBoxFor({ sessionSecret: config.sessionSecret, databaseFile: db.name }), now });
-  const security = { db, store: staffStore, twoFactor, now };
+  const security = { db, store: staffStore, twoFactor, now, live: hub };
   app.use(securityRouter(security));
-  app.use(staffRouter({ db, store: staffStore, campaign, now, secondFactor: secondFactorAtLogin(security) }));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
+  app.use(staffRouter({ db, store: staffStore, campaign, now, live: hub, secondFactor: secondFactorAtLogin(security) }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
@@ -161,6 +165,7 @@ export function createApp(deps: AppDeps) {
       db,
       store: workshopStore,
       live,
+      streamOwner,
       questionnaire,
       now,
       // The survey's overall figures beside a poll taken from the questionnaire: for analysts and
@@ -172,4 +177,12 @@ export function createApp(deps: AppDeps) {
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The live-updates hub with the configured caps, the process cap kept within the fd limit. */
+function liveHub(config: Config, logger: Logger): SseHub {
+  const fdLimit = openFileLimit();
+  const { cap, lowered } = streamCapFor(config.sseMaxTotal, fdLimit);
+  if (lowered) logger.info(fr.live.capLowered(config.sseMaxTotal, cap, fdLimit!));
+  return createSseHub({ maxPerSecond: 2, maxPerOwner: config.sseMaxPerSession, maxTotal: cap, heartbeatMs: config.sseHeartbeatSeconds * 1000 });
 }

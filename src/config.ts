@@ -32,6 +32,11 @@ const envSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
   // A section answered faster than this is flagged (not rejected).
   MIN_SECTION_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  // Live streams (SSE): per staff session or API token, per process, and the heartbeat period
+  // (pings, dead clients dropped, sessions revalidated). See the README for the reasoning.
+  SSE_MAX_PER_SESSION: z.coerce.number().int().min(1).max(100).default(6),
+  SSE_MAX_TOTAL: z.coerce.number().int().min(1).max(100_000).default(2500),
+  SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(120).default(20),
   // Shown on the privacy page (GDPR: who runs the consultation, whom to ask about the data).
   ORGANISER_CONTACT: z.string().trim().min(3).max(300).optional(),
   DPO_CONTACT: z.string().trim().min(3).max(300).optional(),
@@ -52,6 +57,9 @@ export type Config = {
   draftRetentionDays: number;
   staffSessionIdleMinutes: number;
   minSectionSeconds: number;
+  sseMaxPerSession: number;
+  sseMaxTotal: number;
+  sseHeartbeatSeconds: number;
   /** Free text, e.g. "Pôle Métropolitain de l'Artois, … — contact@…"; unset = a placeholder sentence. */
   organiserContact?: string;
   dpoContact?: string;
@@ -94,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftRetentionDays: e.DRAFT_RETENTION_DAYS,
     staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
     minSectionSeconds: e.MIN_SECTION_SECONDS,
+    sseMaxPerSession: e.SSE_MAX_PER_SESSION,
+    sseMaxTotal: e.SSE_MAX_TOTAL,
+    sseHeartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
     organiserContact: e.ORGANISER_CONTACT,
     dpoContact: e.DPO_CONTACT,
   };

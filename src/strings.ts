@@ -329,7 +329,14 @@ export const fr = {
   disclosure: {},
 
   // Live streams: caps and closing (issue 9).
-  live: {},
+  live: {
+    tooManyForOwner: (max: number) =>
+      `Trop de mises à jour en direct ouvertes avec cette connexion (${n(max)} au plus). Fermez un onglet du tableau de bord ou réessayez dans un instant.`,
+    serverFull:
+      'Le serveur a atteint son nombre maximal de mises à jour en direct. Réessayez dans un instant ; en attendant, rechargez la page pour voir les derniers chiffres.',
+    capLowered: (wanted: number, cap: number, fdLimit: number) =>
+      `SSE_MAX_TOTAL=${wanted} laisserait trop peu de fichiers ouverts au reste du serveur (limite du processus : ${fdLimit}) : ${cap} flux en direct au plus.`,
+  },
 
   results: {
     title: 'Résultats',

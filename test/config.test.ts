@@ -8,6 +8,7 @@ describe('configuration', () => {
       campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
       adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
       draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
+      sseMaxPerSession: 6, sseMaxTotal: 2500, sseHeartbeatSeconds: 20,
       organiserContact: undefined, dpoContact: undefined,
     });
   });
@@ -25,6 +26,9 @@ describe('configuration', () => {
     [{ ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: 'court' }, /ADMIN_PASSWORD: 12 caractères/],
     [{ SESSION_SECRET: 'trop-court' }, /SESSION_SECRET/],
     [{ DRAFT_RETENTION_DAYS: '0' }, /DRAFT_RETENTION_DAYS/],
+    [{ SSE_MAX_PER_SESSION: '0' }, /SSE_MAX_PER_SESSION/],
+    [{ SSE_MAX_TOTAL: 'beaucoup' }, /SSE_MAX_TOTAL/],
+    [{ SSE_HEARTBEAT_SECONDS: '1' }, /SSE_HEARTBEAT_SECONDS/],
     [{ ORGANISER_CONTACT: 'x'.repeat(301) }, /ORGANISER_CONTACT/],
     [{ DPO_CONTACT: 'ab' }, /DPO_CONTACT/],
   ])('fails fast on %o', (env, message) => {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { parseParisDate } from '../config.js';
 import type { Db } from '../db/connection.js';
 import { clientKey, createRateLimiter } from '../http/rateLimit.js';
+import type { LiveControl } from '../live/hub.js';
+import { sessionOwnerKey } from '../live/staffOwner.js';
 import { fr } from '../strings.js';
 import type { CampaignSettings } from '../campaign/settings.js';
 import { rebuildCounts } from '../results/counts.js';
@@ -22,6 +24,7 @@ export type StaffDeps = {
   store: StaffStore;
   campaign: CampaignSettings;
   now: () => Date;
+  live: LiveControl;
   /** The second-factor step (securityRoutes.ts): answers and returns true when a code is due. */
   secondFactor?: (req: Request, res: Response, user: StaffUser, retour: unknown) => boolean;
 };
@@ -86,6 +89,7 @@ export function staffRouter(deps: StaffDeps) {
       // Rotation: whatever session the browser had is dropped and a fresh one issued.
       const previous = req.cookies?.[STAFF_COOKIE];
       if (typeof previous === 'string') store.deleteSession(previous);
+      if (typeof previous === 'string') deps.live.closeOwner(sessionOwnerKey(previous));
       const token = store.createSession(user.id, now);
       res.cookie(STAFF_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_MAX_AGE_MS });
       audit(db, user.email, 'login.success', undefined, deps.now());
@@ -98,6 +102,7 @@ export function staffRouter(deps: StaffDeps) {
   router.post('/logout', (req, res) => {
     const token = req.cookies?.[STAFF_COOKIE];
     if (typeof token === 'string') store.deleteSession(token);
+    if (typeof token === 'string') deps.live.closeOwner(sessionOwnerKey(token));
     if (req.staff) audit(db, req.staff.email, 'logout', undefined, deps.now());
     res.clearCookie(STAFF_COOKIE, cookieOptions(req));
     res.redirect(303, '/login');
@@ -138,6 +143,7 @@ export function staffRouter(deps: StaffDeps) {
   router.post('/compte/jetons/:id/revoquer', requirePage('admin', 'analyst'), (req, res) => {
     if (store.revokeToken(req.staff!.id, String(req.params.id), deps.now())) {
       audit(db, req.staff!.email, 'token.revoke', { token: String(req.params.id) }, deps.now());
+      deps.live.revalidateUser(req.staff!.id);
     }
     tokensPage(req, res, { notice: fr.staff.tokenRevoked });
   });
@@ -179,6 +185,7 @@ export function staffRouter(deps: StaffDeps) {
         if (target.id === me.id) return accountsPage(res, { error: fr.staff.notSelf }, 422);
         if (lastAdmin) return accountsPage(res, { error: fr.staff.lastAdmin }, 422);
         store.setDisabled(target.id, true);
+        deps.live.closeUser(target.id);
         audit(db, me.email, 'account.disable', { email: target.email }, deps.now());
       } else if (action === 'reactiver') {
         store.setDisabled(target.id, false);
@@ -186,6 +193,7 @@ export function staffRouter(deps: StaffDeps) {
       } else if (action === 'mot-de-passe') {
         const password = await generateStrongPassword();
         store.setPassword(target.id, await hashPassword(password));
+        deps.live.closeUser(target.id);
         audit(db, me.email, 'account.password_reset', { email: target.email }, deps.now());
         return accountsPage(res, { secret: { message: fr.staff.passwordReset(target.email), value: password } });
       } else if (action === 'role') {
@@ -193,6 +201,7 @@ export function staffRouter(deps: StaffDeps) {
         if (!ROLES.includes(role)) return accountsPage(res, { error: fr.staff.roleInvalid }, 422);
         if (lastAdmin && role !== 'admin') return accountsPage(res, { error: fr.staff.lastAdmin }, 422);
         store.setRole(target.id, role);
+        deps.live.closeUser(target.id);
         audit(db, me.email, 'account.role', { email: target.email, from: target.role, to: role }, deps.now());
       } else return accountsPage(res, {}, 404);
       res.redirect(303, '/admin/comptes');

@@ -3,6 +3,8 @@ import Handlebars from 'handlebars';
 import { cookieOptions } from '../http/cookies.js';
 import { createRateLimiter } from '../http/rateLimit.js';
 import type { Db } from '../db/connection.js';
+import type { LiveControl } from '../live/hub.js';
+import { sessionOwnerKey } from '../live/staffOwner.js';
 import { fr, frenchDate } from '../strings.js';
 import { audit } from './audit.js';
 import { requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
@@ -21,6 +23,8 @@ export type SecurityDeps = {
   store: StaffStore;
   twoFactor: TwoFactor;
   now: () => Date;
+  /** Live streams end with the sessions that opened them. */
+  live: LiveControl;
   /**
    * How a wrong sign-in code counts: like a wrong password. Returns whether the account is now
    * locked. Default: the account's failure counter (store.recordFailure, same limits as /login).
@@ -72,7 +76,10 @@ export function securityRouter(deps: SecurityDeps) {
   /** A fresh session id for this browser (sign-in, or after setPassword ended all the account's sessions). */
   const rotateSession = (req: Request, res: Response, userId: string) => {
     const previous = req.cookies?.[STAFF_COOKIE];
-    if (typeof previous === 'string') store.deleteSession(previous);
+    if (typeof previous === 'string') {
+      store.deleteSession(previous);
+      deps.live.closeOwner(sessionOwnerKey(previous));
+    }
     const token = store.createSession(userId, deps.now().getTime());
     res.cookie(STAFF_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_MAX_AGE_MS });
   };
@@ -180,6 +187,7 @@ export function securityRouter(deps: SecurityDeps) {
         return passwordPage(req, res, 422, { errors, errorList: list });
       }
       store.setPassword(me.id, await hashPassword(next1));
+      deps.live.closeUser(me.id); // every session ended, so do their streams
       // Until the store does it on every password change (auth-lockout), tokens die here too.
       db.prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ?').run(deps.now().toISOString(), me.id);
       // A sign-in half done with the old password doesn't survive the change either.
@@ -334,6 +342,7 @@ export function securityRouter(deps: SecurityDeps) {
     twoFactor.remove(target.id);
     // A lost phone may carry an open session: end them all.
     db.prepare('DELETE FROM staff_sessions WHERE user_id = ?').run(target.id);
+    deps.live.closeUser(target.id);
     audit(db, me.email, 'twofactor.reset', { email: target.email }, deps.now());
     adminPage(req, res, 200, { notice: fr.security.twoFactorResetDone(target.email) });
   });
