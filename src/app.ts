@@ -24,7 +24,7 @@ import { ensureAnswered } from './results/answered.js';
 import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
-import { loadStaff } from './staff/auth.js';
+import { loadStaff, staffSessionSecret } from './staff/auth.js';
 import { staffRouter } from './staff/routes.js';
 import { secretBoxFor } from './staff/secretBox.js';
 import { secondFactorAtLogin, securityRouter } from './staff/securityRoutes.js';
@@ -129,7 +129,7 @@ export function createApp(deps: AppDeps) {
       readCookies(),
       noStore,
       loadStaff(staffStore, { idleMs: config.staffSessionIdleMinutes * 60_000, now }),
-      csrfProtection(),
+      csrfProtection({ boundTo: staffSessionSecret }),
     ),
   );
   const survey = surveyRouter({

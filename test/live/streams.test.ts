@@ -248,7 +248,7 @@ describe('live streams: closed when the right to listen ends', () => {
     } else if (how === 'disable') {
       await admin.agent.post(`/admin/comptes/${analyst.user.id}/desactiver`).type('form').send(formBody({ _csrf: await tokenOf(admin.agent, '/admin/comptes') }));
     } else {
-      expect(store.revokeToken(analyst.user.id, id)).toBe(true);
+      expect(store.revokeToken(analyst.user.id, id)).toBe('revoked');
     }
     await within(stream.ended, 2000, 'le flux du jeton devait se terminer');
     if (how === 'disable') {
