@@ -28,6 +28,8 @@ export type StaffDeps = {
   live: LiveControl;
   /** The second-factor step (securityRoutes.ts): answers and returns true when a code is due. */
   secondFactor?: (req: Request, res: Response, user: StaffUser, retour: unknown) => boolean;
+  /** Shared with the second-factor step, whose wrong codes count like wrong passwords. */
+  throttle?: ReturnType<typeof createLoginThrottle>;
 };
 
 /** Where to go after login: only a path of this site ("/x", never "//host" or "http://…"). */
@@ -41,7 +43,7 @@ export function staffRouter(deps: StaffDeps) {
   const { db, store } = deps;
   const router = express.Router();
   // Sign-in counters, in memory, one set per app (see lockout.ts).
-  const throttle = createLoginThrottle(db, () => deps.now().getTime());
+  const throttle = deps.throttle ?? createLoginThrottle(db, () => deps.now().getTime());
 
   const renderLogin = (res: Response, status: number, data: { email?: string; error?: string; retour?: string }) =>
     res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, staffPage: true, ...data, retour: safeReturn(data.retour) });

@@ -1,7 +1,9 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import Handlebars from 'handlebars';
 import { cookieOptions } from '../http/cookies.js';
-import { createRateLimiter } from '../http/rateLimit.js';
+import { renewCsrfCookie } from '../http/csrf.js';
+import { clientKey, createRateLimiter } from '../http/rateLimit.js';
+import { createLoginThrottle } from './lockout.js';
 import type { Db } from '../db/connection.js';
 import type { LiveControl } from '../live/hub.js';
 import { sessionOwnerKey } from '../live/staffOwner.js';
@@ -54,6 +56,20 @@ export function secondFactorAtLogin(deps: SecurityDeps) {
     audit(deps.db, user.email, 'login.password_ok', { etape: 'code demandé' }, deps.now());
     res.redirect(303, '/login/code');
     return true;
+  };
+}
+
+/** Wrong and right codes counted by the sign-in throttle exactly as passwords are at /login. */
+export function throttleHooks(throttle: ReturnType<typeof createLoginThrottle>, store: StaffStore) {
+  const attempt = (req: Request, user: StaffUser) => ({ email: user.email, client: clientKey(req), device: throttle.knownDevice(req, user.email) });
+  return {
+    codeFailed: (req: Request, user: StaffUser) => Boolean(throttle.failed(attempt(req, user))),
+    codeSucceeded: (req: Request, res: Response, user: StaffUser) => {
+      store.clearFailures(user.id);
+      throttle.succeeded(attempt(req, user));
+      throttle.rememberDevice(req, res, user.email);
+      renewCsrfCookie(req, res);
+    },
   };
 }
 
