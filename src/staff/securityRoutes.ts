@@ -202,10 +202,9 @@ export function securityRouter(deps: SecurityDeps) {
         const list = (['current', 'password', 'confirm'] as const).filter((k) => errors[k]).map((k) => ({ id: k, message: errors[k] }));
         return passwordPage(req, res, 422, { errors, errorList: list });
       }
-      store.setPassword(me.id, await hashPassword(next1));
+      // The store ends every session of the account and revokes its API tokens.
+      store.setPassword(me.id, await hashPassword(next1), deps.now());
       deps.live.closeUser(me.id); // every session ended, so do their streams
-      // Until the store does it on every password change (auth-lockout), tokens die here too.
-      db.prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ?').run(deps.now().toISOString(), me.id);
       // A sign-in half done with the old password doesn't survive the change either.
       db.prepare('DELETE FROM staff_login_challenges WHERE user_id = ?').run(me.id);
       currentPasswordTries.reset(me.id);
