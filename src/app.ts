@@ -30,6 +30,10 @@ import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff, staffSessionSecret } from './staff/auth.js';
 import { staffRouter } from './staff/routes.js';
+import { secretBoxFor } from './staff/secretBox.js';
+import { createLoginThrottle } from './staff/lockout.js';
+import { secondFactorAtLogin, securityRouter, throttleHooks } from './staff/securityRoutes.js';
+import { createTwoFactor } from './staff/twoFactor.js';
 import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
@@ -150,7 +154,12 @@ export function createApp(deps: AppDeps) {
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
-  app.use(staffRouter({ db, store: staffStore, campaign, now, live: hub }));
+  // Second factor and own-password pages first: they hold back an admin who must set one up.
+  const twoFactor = createTwoFactor({ db, box: secretBoxFor({ sessionSecret: config.sessionSecret, databaseFile: db.name }), now });
+  const throttle = createLoginThrottle(db, () => now().getTime());
+  const security = { db, store: staffStore, twoFactor, now, live: hub, ...throttleHooks(throttle, staffStore) };
+  app.use(securityRouter(security));
+  app.use(staffRouter({ db, store: staffStore, campaign, now, live: hub, throttle, secondFactor: secondFactorAtLogin(security) }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));

@@ -17,7 +17,15 @@ try {
 }
 
 const db = openDatabase(config.databasePath);
-await ensureFirstAdmin(db, { email: config.adminEmail, password: config.adminPassword }, (m) => console.log(m));
+try {
+  await ensureFirstAdmin(db, { email: config.adminEmail, password: config.adminPassword }, (m) => console.log(m));
+} catch (e) {
+  // A weak ADMIN_PASSWORD: say why and stop, like any other configuration error.
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(e.message);
+  db.close();
+  process.exit(1);
+}
 
 // Abandoned drafts go after DRAFT_RETENTION_DAYS: at start, then every hour.
 const purge = () => {

@@ -36,6 +36,14 @@ describe('server start', () => {
     expect(p.output()).toContain('PORT');
   });
 
+  it('stops with a clear message on a weak ADMIN_PASSWORD, creating no account', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avenir-start-'));
+    const p = run({ DATABASE_PATH: path.join(dir, 'avenir.db'), ADMIN_EMAIL: 'chef@example.org', ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('ADMIN_PASSWORD refusé : Ce mot de passe est trop facile à deviner.');
+    expect(p.output()).not.toContain('    at '); // a message, not a stack trace
+  });
+
   it('creates the database folder, migrates and serves /healthz and the survey', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avenir-start-'));
     const port = await freePort();

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { audit } from './audit.js';
-import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
+import { checkPassword, generateStrongPassword } from './passwordPolicy.js';
+import { hashPassword } from './passwords.js';
 import { createStaffStore, ROLE_LABELS, ROLES, type Role } from './store.js';
+import { removeSecondFactor } from './twoFactor.js';
 
 // npm run staff -- <command> … : staff accounts from the command line (the admin page does the same).
 
@@ -17,7 +19,12 @@ const USAGE = `Usage : npm run staff -- <commande> [options]
   disable --email <e-mail>
   enable --email <e-mail>
   reset-password --email <e-mail> [--password-stdin]
-                        nouveau mot de passe (demandé, lu ou généré) ; ferme les sessions ouvertes`;
+                        nouveau mot de passe (demandé, lu ou généré) ; ferme les sessions ouvertes
+  reset-2fa --email <e-mail>
+                        retire la double authentification (téléphone perdu) ; ferme les sessions
+
+Un mot de passe choisi doit faire 12 caractères au moins et être difficile à deviner (estimateur
+zxcvbn : ni mot de passe courant, ni suite de touches, ni l'adresse e-mail ou le nom du site).`;
 
 export type CliIo = {
   out: (s: string) => void;
@@ -58,11 +65,13 @@ export async function runStaffCli(argv: string[], db: Db, io: CliIo): Promise<nu
     }
     return { email, user };
   };
-  const obtainPassword = async (): Promise<{ password: string; generated: boolean } | undefined> => {
+  /** A typed password must pass the same policy as the web form; a generated one is checked too. */
+  const obtainPassword = async (email: string): Promise<{ password: string; generated: boolean } | undefined> => {
     const typed = await io.readPassword('Mot de passe (laisser vide pour en générer un) : ', Boolean(values['password-stdin']));
-    if (!typed) return { password: generatePassword(), generated: true };
-    if ([...typed].length < MIN_PASSWORD_LENGTH) {
-      io.err(`Le mot de passe doit faire au moins ${MIN_PASSWORD_LENGTH} caractères.`);
+    if (!typed) return { password: await generateStrongPassword(), generated: true };
+    const verdict = await checkPassword(typed, { email });
+    if (!verdict.ok) {
+      io.err(`Mot de passe refusé : ${verdict.message}`);
       return undefined;
     }
     return { password: typed, generated: false };
@@ -80,7 +89,7 @@ export async function runStaffCli(argv: string[], db: Db, io: CliIo): Promise<nu
         io.err(`Un compte existe déjà pour ${email}.`);
         return 1;
       }
-      const p = await obtainPassword();
+      const p = await obtainPassword(email);
       if (!p) return 2;
       store.create(email, values.role as Role, await hashPassword(p.password));
       audit(db, null, 'account.create', { email, role: values.role, via: 'cli' });
@@ -112,12 +121,25 @@ export async function runStaffCli(argv: string[], db: Db, io: CliIo): Promise<nu
       const found = existingUser();
       if (typeof found === 'number') return found;
       const { email, user } = found;
-      const p = await obtainPassword();
+      const p = await obtainPassword(email);
       if (!p) return 2;
       store.setPassword(user.id, await hashPassword(p.password));
       audit(db, null, 'account.password_reset', { email, via: 'cli' });
       io.out(`Mot de passe changé pour ${email} ; ses sessions ouvertes sont fermées.`);
       if (p.generated) io.out(`Mot de passe (affiché une seule fois) : ${p.password}`);
+      return 0;
+    }
+    case 'reset-2fa': {
+      const found = existingUser();
+      if (typeof found === 'number') return found;
+      const { email, user } = found;
+      if (!removeSecondFactor(db, user.id)) {
+        io.out(`${email} n’avait pas de double authentification.`);
+        return 0;
+      }
+      db.prepare('DELETE FROM staff_sessions WHERE user_id = ?').run(user.id);
+      audit(db, null, 'twofactor.reset', { email, via: 'cli' });
+      io.out(`Double authentification retirée pour ${email} ; ses sessions ouvertes sont fermées.`);
       return 0;
     }
     default:

@@ -13,8 +13,9 @@ import { rebuildCounts } from '../results/counts.js';
 import { AUDIT_ACTIONS, audit, auditLoginFailure, describeAudit, listAudit } from './audit.js';
 import { createLoginThrottle, type Refusal } from './lockout.js';
 import { requireApi, requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
-import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
-import { ROLE_LABELS, ROLES, type Role, type StaffStore } from './store.js';
+import { generateStrongPassword } from './passwordPolicy.js';
+import { dummyVerify, hashPassword, verifyPassword } from './passwords.js';
+import { ROLE_LABELS, ROLES, type Role, type StaffStore, type StaffUser } from './store.js';
 import { frenchDate, parseTokenDays, TOKEN_DEFAULT_DAYS, TOKEN_DURATIONS, tokenView } from './tokens.js';
 
 export { LOGIN_IP_MAX_FAILURES, LOGIN_LOCK_MINUTES, LOGIN_MAX_FAILURES } from './lockout.js';
@@ -25,10 +26,14 @@ export type StaffDeps = {
   campaign: CampaignSettings;
   now: () => Date;
   live: LiveControl;
+  /** The second-factor step (securityRoutes.ts): answers and returns true when a code is due. */
+  secondFactor?: (req: Request, res: Response, user: StaffUser, retour: unknown) => boolean;
+  /** Shared with the second-factor step, whose wrong codes count like wrong passwords. */
+  throttle?: ReturnType<typeof createLoginThrottle>;
 };
 
 /** Where to go after login: only a path of this site ("/x", never "//host" or "http://…"). */
-function safeReturn(value: unknown): string {
+export function safeReturn(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : '/equipe';
 }
 
@@ -38,7 +43,7 @@ export function staffRouter(deps: StaffDeps) {
   const { db, store } = deps;
   const router = express.Router();
   // Sign-in counters, in memory, one set per app (see lockout.ts).
-  const throttle = createLoginThrottle(db, () => deps.now().getTime());
+  const throttle = deps.throttle ?? createLoginThrottle(db, () => deps.now().getTime());
 
   const renderLogin = (res: Response, status: number, data: { email?: string; error?: string; retour?: string }) =>
     res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, staffPage: true, ...data, retour: safeReturn(data.retour) });
@@ -83,6 +88,8 @@ export function staffRouter(deps: StaffDeps) {
         if (locked) return renderRefusal(res, locked, { email, retour });
         return renderLogin(res, 401, { email, retour, error: fr.staff.badCredentials });
       }
+      // Password verified. With a second factor, no session yet: the code step answers.
+      if (deps.secondFactor?.(req, res, user, retour)) return;
       store.clearFailures(user.id);
       throttle.succeeded(attempt);
       throttle.rememberDevice(req, res, user.email);
@@ -182,7 +189,7 @@ export function staffRouter(deps: StaffDeps) {
       else if (store.byEmail(email)) errors.email = fr.staff.emailTaken;
       if (!ROLES.includes(role)) errors.role = fr.staff.roleInvalid;
       if (Object.keys(errors).length) return accountsPage(res, { errors, email, role }, 422);
-      const password = generatePassword();
+      const password = await generateStrongPassword();
       store.create(email, role, await hashPassword(password), deps.now());
       audit(db, req.staff!.email, 'account.create', { email, role }, deps.now());
       accountsPage(res, { secret: { message: fr.staff.accountCreated(email), value: password } }, 201);
@@ -207,7 +214,7 @@ export function staffRouter(deps: StaffDeps) {
         store.setDisabled(target.id, false);
         audit(db, me.email, 'account.enable', { email: target.email }, deps.now());
       } else if (action === 'mot-de-passe') {
-        const password = generatePassword();
+        const password = await generateStrongPassword();
         store.setPassword(target.id, await hashPassword(password));
         deps.live.closeUser(target.id);
         audit(db, me.email, 'account.password_reset', { email: target.email }, deps.now());

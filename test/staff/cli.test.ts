@@ -80,3 +80,53 @@ describe('first admin', () => {
     expect(createStaffStore(db).list().map((u) => [u.email, u.role])).toEqual([['chef@example.org', 'admin']]);
   });
 });
+
+describe('password policy in the CLI and at start', () => {
+  it.each([
+    ['aaaaaaaaaaaa', 'trop facile à deviner'],
+    ['motdepasse123', 'trop facile à deviner'],
+    ['azertyuiop12', 'lignes droites de touches'],
+    ['camille@example.org', 'ne peut pas être votre adresse e-mail'],
+  ])('add and reset-password refuse %s with the French reason', async (password, reason) => {
+    const db = openDatabase(':memory:');
+    for (const args of [
+      ['add', '--email', 'camille@example.org', '--role', 'analyst', '--password-stdin'],
+      ['reset-password', '--email', 'camille@example.org', '--password-stdin'],
+    ]) {
+      if (args[0] === 'reset-password') await runStaffCli(['add', '--email', 'camille@example.org', '--role', 'analyst'], db, io().cli);
+      const before = createStaffStore(db).byEmail('camille@example.org')?.passwordHash;
+      const x = io(password);
+      expect(await runStaffCli(args, db, x.cli)).toBe(2);
+      expect(x.err[0]).toMatch(/^Mot de passe refusé : /);
+      expect(x.err[0]).toContain(reason);
+      expect(createStaffStore(db).byEmail('camille@example.org')?.passwordHash).toBe(before);
+    }
+  });
+
+  it('reset-2fa removes an account’s second factor and ends its sessions (lost phone of the last admin)', async () => {
+    const db = openDatabase(':memory:');
+    await runStaffCli(['add', '--email', 'a@example.org', '--role', 'admin'], db, io().cli);
+    const user = createStaffStore(db).byEmail('a@example.org')!;
+    db.prepare(`INSERT INTO staff_totp (user_id, secret, created_at, enabled_at) VALUES (?, 'v1.x', 'now', 'now')`).run(user.id);
+    createStaffStore(db).createSession(user.id, Date.now());
+    const x = io();
+    expect(await runStaffCli(['reset-2fa', '--email', 'a@example.org'], db, x.cli)).toBe(0);
+    expect(x.out[0]).toBe('Double authentification retirée pour a@example.org ; ses sessions ouvertes sont fermées.');
+    expect(db.prepare('SELECT count(*) AS n FROM staff_totp').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM staff_sessions').get()).toEqual({ n: 0 });
+    const again = io();
+    expect(await runStaffCli(['reset-2fa', '--email', 'a@example.org'], db, again.cli)).toBe(0);
+    expect(again.out[0]).toBe('a@example.org n’avait pas de double authentification.');
+  });
+
+  it('refuses a weak ADMIN_PASSWORD at start with a clear message, creating nothing', async () => {
+    const db = openDatabase(':memory:');
+    await expect(ensureFirstAdmin(db, { email: 'chef@example.org', password: 'azertyuiop12' }, () => {})).rejects.toThrow(
+      /^ADMIN_PASSWORD refusé : Ce mot de passe est trop facile à deviner\. .+ Choisissez-en un autre et redémarrez\.$/,
+    );
+    await expect(ensureFirstAdmin(db, { email: 'chef@example.org', password: 'chef@example.org' }, () => {})).rejects.toThrow(
+      'ADMIN_PASSWORD refusé : Le mot de passe ne peut pas être votre adresse e-mail.',
+    );
+    expect(createStaffStore(db).list()).toEqual([]);
+  });
+});
