@@ -24,6 +24,11 @@ import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff } from './staff/auth.js';
 import { staffRouter } from './staff/routes.js';
+import { staffHomeRouter } from './staff/homeRoutes.js';
+import { journalRouter } from './staff/journalRoutes.js';
+import { staffNav } from './staff/nav.js';
+import { campaignAdminRouter } from './campaign/adminRoutes.js';
+import { analysisRouter, textBrowserLinks } from './analysis/routes.js';
 import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
@@ -126,7 +131,13 @@ export function createApp(deps: AppDeps) {
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
+  app.use(staffNav);
   app.use(staffRouter({ db, store: staffStore, campaign, now }));
+  app.use(staffHomeRouter({ db, campaign, now }));
+  app.use(journalRouter({ db, questionnaire, campaign: () => campaign.get(), communeName: (c) => territory.byInsee.get(c)?.name }));
+  app.use(campaignAdminRouter({ db, campaign, now }));
+  app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
+  app.use(textBrowserLinks(questionnaire));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 

@@ -1,13 +1,12 @@
 import { cookieOptions } from '../http/cookies.js';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { parseParisDate } from '../config.js';
+import { frenchDateTime, frenchDay, isoOf } from '../dates/french.js';
 import type { Db } from '../db/connection.js';
 import { clientKey, createRateLimiter } from '../http/rateLimit.js';
 import { fr } from '../strings.js';
 import type { CampaignSettings } from '../campaign/settings.js';
-import { rebuildCounts } from '../results/counts.js';
-import { AUDIT_ACTIONS, audit, listAudit } from './audit.js';
+import { audit } from './audit.js';
 import { requireApi, requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
 import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { ROLE_LABELS, ROLES, type Role, type StaffStore } from './store.js';
@@ -29,6 +28,16 @@ function safeReturn(value: unknown): string {
 }
 
 const emailSchema = z.email();
+
+/** A token's dates as people read them (« 1er déc. 2026 à 12 h 59 »), see dates/french.ts. */
+function tokenDates(t: { createdAt: string; lastUsedOn: string | null; expiresAt?: string | null }) {
+  return {
+    createdLabel: frenchDateTime(t.createdAt),
+    createdIso: isoOf(t.createdAt),
+    lastUsedLabel: t.lastUsedOn ? frenchDay(t.lastUsedOn) : fr.staff.tokensTable.never,
+    expiresLabel: t.expiresAt ? frenchDateTime(t.expiresAt) : undefined,
+  };
+}
 
 export function staffRouter(deps: StaffDeps) {
   const { db, store } = deps;
@@ -98,18 +107,6 @@ export function staffRouter(deps: StaffDeps) {
     res.redirect(303, '/login');
   });
 
-  router.get('/equipe', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
-    const role = req.staff!.role;
-    const flagged = (db.prepare('SELECT count(*) AS n FROM responses WHERE flagged = 1').get() as { n: number }).n;
-    res.render('staff/home', {
-      pageTitle: fr.staff.homeTitle,
-      signedIn: fr.staff.signedInAs(req.staff!.email, ROLE_LABELS[role]),
-      isAdmin: role === 'admin',
-      canAnalyse: role === 'admin' || role === 'analyst',
-      flagged,
-    });
-  });
-
   // Lets a script check its token: who am I, with which role.
   router.get('/api/moi', requireApi('admin', 'analyst', 'facilitator'), (req, res) => {
     res.json({ email: req.staff!.email, role: req.staff!.role, via: req.staffVia });
@@ -119,7 +116,7 @@ export function staffRouter(deps: StaffDeps) {
   const tokensPage = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) =>
     res.status(status).render('staff/tokens', {
       pageTitle: fr.staff.tokensTitle,
-      tokens: store.listTokens(req.staff!.id).map((t) => ({ ...t, revoked: Boolean(t.revokedAt) })),
+      tokens: store.listTokens(req.staff!.id).map((t) => ({ ...t, ...tokenDates(t), revoked: Boolean(t.revokedAt) })),
       ...extra,
     });
   router.get('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => tokensPage(req, res));
@@ -196,136 +193,5 @@ export function staffRouter(deps: StaffDeps) {
     }
   });
 
-  // Audit log (admins).
-  router.get('/admin/journal', requirePage('admin'), (req, res) => {
-    const before = Number(req.query.avant);
-    const entries = listAudit(db, { limit: 100, beforeId: Number.isInteger(before) && before > 0 ? before : undefined });
-    res.render('staff/audit', {
-      pageTitle: fr.staff.auditTitle,
-      entries: entries.map((e) => ({
-        ...e,
-        label: AUDIT_ACTIONS[e.action as keyof typeof AUDIT_ACTIONS] ?? e.action,
-        details: e.details ? Object.entries(e.details).map(([k, v]) => `${k} : ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ') : '',
-      })),
-      older: entries.length === 100 ? entries[entries.length - 1].id : undefined,
-    });
-  });
-
-  // Campaign settings, closing, deletion (admins).
-  const campaignPage = (res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const c = deps.campaign.get();
-    const isClosed = Boolean(c.closesAt && c.closesAt <= deps.now());
-    const counts = db.prepare(`SELECT status, count(*) AS n FROM responses GROUP BY status`).all() as { status: string; n: number }[];
-    res.status(status).render('staff/campaign', {
-      pageTitle: fr.staff.campaignTitle,
-      opensAt: c.opensAt ? toParisInput(c.opensAt) : '',
-      closesAt: c.closesAt ? toParisInput(c.closesAt) : '',
-      channels: c.channels.map((ch) => `${ch.code};${ch.label}`).join('\n'),
-      isClosed,
-      complete: counts.find((x) => x.status === 'complete')?.n ?? 0,
-      drafts: counts.find((x) => x.status === 'draft')?.n ?? 0,
-      ...extra,
-    });
-  };
-  router.get('/admin/campagne', requirePage('admin'), (_req, res) => campaignPage(res));
-  router.post('/admin/campagne', requirePage('admin'), (req, res) => {
-    const body = req.body ?? {};
-    const errors: Record<string, string> = {};
-    const date = (field: string): Date | undefined | null => {
-      const v = typeof body[field] === 'string' ? body[field].trim() : '';
-      if (!v) return undefined;
-      if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/.test(v)) return null;
-      const d = parseParisDate(v);
-      return Number.isNaN(d.getTime()) ? null : d;
-    };
-    const opensAt = date('opensAt');
-    const closesAt = date('closesAt');
-    if (opensAt === null) errors.opensAt = fr.staff.dateInvalid;
-    if (closesAt === null) errors.closesAt = fr.staff.dateInvalid;
-    if (opensAt && closesAt && opensAt >= closesAt) errors.closesAt = fr.staff.datesOrder;
-    const lines = String(typeof body.channels === 'string' ? body.channels : '').split(/\r?\n/);
-    const channels: { code: string; label: string }[] = [];
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
-      const m = /^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*;\s*(.{1,120}?)\s*$/.exec(line);
-      if (!m || m[1].length > 40 || channels.some((c) => c.code === m[1])) errors.channels ??= fr.staff.channelsInvalid(i + 1);
-      else channels.push({ code: m[1], label: m[2] });
-    });
-    if (Object.keys(errors).length) {
-      return campaignPage(res, { errors, opensAt: body.opensAt, closesAt: body.closesAt, channels: body.channels }, 422);
-    }
-    const before = deps.campaign.get();
-    deps.campaign.save({ opensAt: opensAt ?? undefined, closesAt: closesAt ?? undefined, channels });
-    audit(db, req.staff!.email, 'settings.campaign', {
-      ouverture: opensAt?.toISOString() ?? null,
-      cloture: closesAt?.toISOString() ?? null,
-      canaux: channels.length,
-      canauxAvant: before.channels.length,
-    }, deps.now());
-    campaignPage(res, { notice: fr.staff.saved });
-  });
-  router.post('/admin/campagne/cloturer', requirePage('admin'), (req, res) => {
-    const c = deps.campaign.get();
-    const now = deps.now();
-    deps.campaign.save({ ...c, opensAt: c.opensAt && c.opensAt < now ? c.opensAt : undefined, closesAt: now });
-    audit(db, req.staff!.email, 'campaign.close', undefined, now);
-    campaignPage(res, { notice: fr.staff.closed });
-  });
-  router.post('/admin/campagne/supprimer-reponses', requirePage('admin'), (req, res) => {
-    const c = deps.campaign.get();
-    if (!(c.closesAt && c.closesAt <= deps.now())) return campaignPage(res, { deleteError: fr.staff.deleteNotClosed }, 422);
-    if (req.body?.confirmation !== 'SUPPRIMER') return campaignPage(res, { deleteError: fr.staff.deleteConfirmWrong }, 422);
-    const deleted = db.transaction(() => {
-      const n = (db.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n;
-      db.prepare('DELETE FROM answers').run();
-      db.prepare('DELETE FROM draft_sections').run();
-      db.prepare('DELETE FROM responses').run();
-      db.prepare('DELETE FROM completed_tokens').run();
-      rebuildCounts(db); // nothing left to count
-      return n;
-    })();
-    audit(db, req.staff!.email, 'responses.delete', { reponses: deleted }, deps.now());
-    campaignPage(res, { notice: fr.staff.deleted(deleted) });
-  });
-
-  // Flagged responses (analysts and admins): visible, reversible, audited.
-  const flaggedPage = (res: Response) => {
-    const rows = db
-      .prepare(
-        `SELECT id, status, flag_reason AS reason, channel, coalesce(completed_hour, updated_hour) AS hour
-         FROM responses WHERE flagged = 1 ORDER BY hour DESC LIMIT 500`,
-      )
-      .all() as { id: string; status: string; reason: string | null; channel: string | null; hour: string }[];
-    res.render('staff/flagged', {
-      pageTitle: fr.staff.flaggedTitle,
-      rows: rows.map((r) => ({ ...r, reasonLabel: fr.staff.flagReasons[r.reason ?? ''] ?? r.reason, hour: r.hour.replace('T', ' ') + ' h' })),
-    });
-  };
-  router.get('/analyse/signalements', requirePage('admin', 'analyst'), (_req, res) => flaggedPage(res));
-  router.post('/analyse/signalements/:id/lever', requirePage('admin', 'analyst'), (req, res) => {
-    const changed = db.prepare('UPDATE responses SET flagged = 0 WHERE id = ? AND flagged = 1').run(String(req.params.id)).changes;
-    if (changed) audit(db, req.staff!.email, 'moderation.unflag', { reponse: String(req.params.id) }, deps.now());
-    res.redirect(303, '/analyse/signalements');
-  });
-
   return router;
-}
-
-/** "2023-01-31T18:00" in Paris time, the format the settings form reads back. */
-function toParisInput(d: Date): string {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/Paris',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(d)
-      .map((x) => [x.type, x.value]),
-  );
-  const date = `${p.year}-${p.month}-${p.day}`;
-  return p.hour === '00' && p.minute === '00' ? date : `${date}T${p.hour}:${p.minute}`;
 }
