@@ -339,7 +339,7 @@ export const fr = {
       channel: 'Canal',
       link: 'Lien',
       qr: 'QR code',
-      responses: 'Réponses complètes',
+      responses: 'réponses complètes',
       poster: 'Affiche A4',
       posterFor: (label: string) => `Affiche à imprimer pour ${label}`,
       qrAlt: (label: string) => `QR code du lien de ${label}`,
@@ -541,6 +541,9 @@ export const fr = {
     demo: {
       added: (count: number) => `${n(count)} réponses de démonstration ajoutées.`,
       removed: (count: number) => `${n(count)} réponses de démonstration supprimées.`,
+      drafts: (count: number) => `${n(count)} questionnaires abandonnés en cours de route (pour l’entonnoir), datés des 6 dernières semaines.`,
+      database: (file: string) => `Base de données : ${file}`,
+      sameDatabase: 'Le serveur doit utiliser la même base (même DATABASE_PATH) pour afficher ces réponses.',
     },
   },
 

@@ -33,8 +33,9 @@ function parts(d: Date, month: 'short' | 'long'): Parts {
   return p;
 }
 
-const dayText = (p: Parts) => `${p.day === '1' ? '1er' : p.day} ${p.month} ${p.year}`;
-const timeText = (p: Parts) => `${Number(p.hour)} h ${p.minute}`;
+const dayText = (p: Parts) => `${p.day === '1' ? '1er' : p.day}\u00a0${p.month} ${p.year}`;
+// No-break spaces: « 18 h 00 » never splits across two lines.
+const timeText = (p: Parts) => `${Number(p.hour)}\u00a0h\u00a0${p.minute}`;
 
 /** « 1er déc. 2026 » (month: 'long' → « 1er décembre 2026 »). Empty string for no date. */
 export function frenchDay(value: DateInput | null | undefined, month: 'short' | 'long' = 'short'): string {
