@@ -35,9 +35,18 @@ import { surveyRouter } from './survey/routes.js';
 import { createSurveyStore } from './survey/store.js';
 import { territory as sharedTerritory, type Territory } from './territory/communes.js';
 import { communesHandler } from './territory/routes.js';
+import { workshopApi } from './workshops/api.js';
+import { facilitatorRouter } from './workshops/facilitatorRoutes.js';
+import { workshopLive } from './workshops/live.js';
+import { participantRouter } from './workshops/participantRoutes.js';
+import { createWorkshopStore } from './workshops/store.js';
+import { computeResults } from './results/aggregate.js';
+import { crosstabRouter } from './results/crosstabRoutes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+// The word-cloud layout of the workshop projector, from its npm package (browser build).
+const d3CloudFile = createRequire(import.meta.url).resolve('d3-cloud/build/d3.layout.cloud.js');
 
 export type AppDeps = {
   db: Db;
@@ -92,6 +101,9 @@ export function createApp(deps: AppDeps) {
   publicGets.get('/static/vendor/chart.umd.min.js', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=86400').sendFile(chartJsFile);
   });
+  publicGets.get('/static/vendor/d3.layout.cloud.js', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=86400').sendFile(d3CloudFile);
+  });
   publicGets.use(
     '/static',
     express.static(path.resolve(import.meta.dirname, '../public'), { maxAge: '1d', fallthrough: false, index: false }),
@@ -139,7 +151,26 @@ export function createApp(deps: AppDeps) {
   app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
   app.use(textBrowserLinks(questionnaire));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
+  app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
+
+  // Workshops: participants (/w), facilitators (/ateliers), JSON API (/api/workshops).
+  const workshopStore = createWorkshopStore(db);
+  const live = workshopLive(workshopStore, hub);
+  app.use(participantRouter({ store: workshopStore, live }));
+  app.use(workshopApi({ db, store: workshopStore, live, questionnaire, now }));
+  app.use(
+    facilitatorRouter({
+      db,
+      store: workshopStore,
+      live,
+      questionnaire,
+      now,
+      // The survey's overall figures beside a poll taken from the questionnaire: for analysts and
+      // admins only until the disclosure-control module covers this view.
+      surveyResults: (role) => (role === 'facilitator' ? undefined : computeResults(db, questionnaire)),
+    }),
+  );
 
   app.use(notFound);
   app.use(errorHandler(logger));

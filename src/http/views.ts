@@ -42,7 +42,8 @@ export function createViewEngine(viewsDir = VIEWS_DIR) {
     try {
       const data = { fr, ...(options as Record<string, unknown>) };
       const body = compile(filePath)(data);
-      callback(null, compile(layout)({ ...data, body }));
+      // `layout: false`: a fragment (the projector refetches its content without the page around it).
+      callback(null, (options as { layout?: unknown }).layout === false ? body : compile(layout)({ ...data, body }));
     } catch (e) {
       callback(e);
     }

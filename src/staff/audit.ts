@@ -22,6 +22,12 @@ export const AUDIT_ACTIONS = {
   'drafts.purge': 'Brouillons abandonnés effacés',
   'moderation.flag': 'Réponse signalée',
   'moderation.unflag': 'Signalement levé',
+  'workshop.create': 'Atelier créé',
+  'workshop.duplicate': 'Atelier dupliqué',
+  'workshop.archive': 'Atelier archivé',
+  'workshop.unarchive': 'Atelier sorti des archives',
+  'workshop.delete': 'Atelier supprimé',
+  'workshop.export': 'Résultats d’atelier exportés',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

@@ -12,6 +12,7 @@ const ITEMS: NavItem[] = [
   { href: '/equipe', label: t.home, roles: ['admin', 'analyst', 'facilitator'] },
   { href: '/resultats', label: t.results, roles: ['admin', 'analyst', 'facilitator'] },
   { href: '/analyse', label: t.analysis, roles: ['admin', 'analyst'] },
+  { href: '/ateliers', label: t.workshops, roles: ['admin', 'analyst', 'facilitator'] },
   { href: '/compte/jetons', label: t.tokens, roles: ['analyst'] },
   { href: '/admin/campagne', label: t.campaign, roles: ['admin'] },
   { href: '/admin/comptes', label: t.accounts, roles: ['admin'] },

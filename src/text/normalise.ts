@@ -107,9 +107,17 @@ const collator = new Intl.Collator('fr', { sensitivity: 'base' });
 
 /** Which of two spellings to display: the more frequent; then the accented one (« écologie » over
  * « ecologie »: typed without accents on a phone far more often than wrongly with them); then the
- * one with fewer capitals (« usine » over « USINE »); then the shorter (« usine » over « l'usine »). */
+ * one with fewer words (« Usines » over « l'usine »); then fewer capitals (« usine » over
+ * « USINE »); then the shorter. */
 function better(a: Variant, b: Variant): number {
-  return b.count - a.count || accentCount(b.text) - accentCount(a.text) || upperCount(a.text) - upperCount(b.text) || a.text.length - b.text.length || collator.compare(a.text, b.text);
+  return (
+    b.count - a.count ||
+    accentCount(b.text) - accentCount(a.text) ||
+    words(a.text).length - words(b.text).length ||
+    upperCount(a.text) - upperCount(b.text) ||
+    a.text.length - b.text.length ||
+    collator.compare(a.text, b.text)
+  );
 }
 
 /**

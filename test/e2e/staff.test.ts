@@ -85,9 +85,9 @@ describe.each(VIEWPORTS)('staff pages, $name ($width px)', (vp) => {
 
   it('navigation bar by role, current page marked', async () => {
     const expected: [string, string[]][] = [
-      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Campagne', 'Comptes', 'Journal']],
-      ['analyste@example.org', ['Accueil', 'Résultats', 'Analyse', 'Jetons']],
-      ['anim@example.org', ['Accueil', 'Résultats']],
+      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Ateliers', 'Campagne', 'Comptes', 'Journal']],
+      ['analyste@example.org', ['Accueil', 'Résultats', 'Analyse', 'Ateliers', 'Jetons']],
+      ['anim@example.org', ['Accueil', 'Résultats', 'Ateliers']],
     ];
     for (const [email, labels] of expected) {
       const page = await signedIn(email);

@@ -33,6 +33,11 @@ const PUBLIC = new Set([
   'POST /login',
   'POST /logout',
   'GET /static/vendor/chart.umd.min.js',
+  // Workshop participants join anonymously with a code (issue 11).
+  'GET /w',
+  'GET /w/:code',
+  'GET /w/:code/flux',
+  'POST /w/:code/activite/:position',
 ]);
 
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name) => (name === 'step' ? '1' : 'inconnu'));

@@ -1,0 +1,291 @@
+import type { Db } from '../db/connection.js';
+import type { Questionnaire } from '../questionnaire/schema.js';
+import { compileFilter, NO_FILTER, type Filter } from './filters.js';
+import { filterVariables, type Choice, type FilterVariable } from './model.js';
+import { chiSquareIndependence, ratioOfProportions, wilson, type ChiSquareTest, type RatioOfProportions } from './statistics.js';
+import { frResults } from './strings.js';
+
+// Crosstabs of two variables (questions, grid statements, derived variables) over the completed
+// responses of a filter, with row and column percentages, their 95 % Wilson intervals, the
+// chi-square test of independence and, for two groups, the ratio of their proportions.
+// A multiple-choice question (or a ranking, read as « cité dans les premiers choix ») is crossed
+// option by option: each option is a yes/no variable among those who answered the question, never
+// a share of a whole as if options were exclusive.
+
+export type CrossVariable = {
+  id: string;
+  label: string;
+  /** Several codes per respondent: each is crossed as ticked / not ticked. */
+  multiple: boolean;
+  choices: Choice[];
+  source: FilterVariable;
+};
+
+/** The variables one can cross: every filter variable with a closed list of codes. */
+export function crossVariables(q: Questionnaire): CrossVariable[] {
+  return filterVariables(q)
+    .filter((v) => v.choices !== null)
+    .map((v) => ({
+      id: v.id,
+      label: v.label,
+      multiple: v.question.type === 'multiple' || v.question.type === 'ranking',
+      choices: v.choices!,
+      source: v,
+    }));
+}
+
+export type Share = { percent: number | null; ciLow: number | null; ciHigh: number | null };
+
+export type CrossCell = {
+  row: string;
+  col: string;
+  count: number;
+  /** Share of the row's respondents (null when the row variable is multiple and the column is too). */
+  rowShare: Share;
+  /** Share of the column's respondents. */
+  colShare: Share;
+};
+
+export type CrossMargin = { code: string; label: string; count: number; share: Share };
+
+export type OptionTest = { code: string; label: string; test: ChiSquareTest | null };
+
+export type Crosstab = {
+  row: { id: string; label: string; multiple: boolean };
+  col: { id: string; label: string; multiple: boolean };
+  /** Completed responses passing the filter. */
+  responses: number;
+  /** Responses that answered both variables: the base of the table. */
+  base: number;
+  rows: Choice[];
+  cols: Choice[];
+  /** cells[i][j]: row code i × column code j. */
+  cells: CrossCell[][];
+  /** Respondents per row code (among those who answered both), with their share of the base. */
+  rowTotals: CrossMargin[];
+  colTotals: CrossMargin[];
+  /** Both variables exclusive: one test of independence on the whole table. */
+  test: ChiSquareTest | null;
+  /** One variable multiple: one test per option (ticked / not ticked × the other variable). */
+  optionTests: OptionTest[];
+  /** Exactly two non-empty rows, exclusive rows: for each column, the ratio of their column shares. */
+  ratios: { col: string; ratio: RatioOfProportions | null }[] | null;
+};
+
+const share = (x: number, n: number): Share => {
+  const ci = wilson(x, n);
+  return {
+    percent: n > 0 ? (100 * x) / n : null,
+    ciLow: ci ? 100 * ci.low : null,
+    ciHigh: ci ? 100 * ci.high : null,
+  };
+};
+
+/** SQL giving the code of a variable from its answer row `alias` (NULL when the row is not one of its codes). */
+function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
+  const m = v.source.match;
+  if (m.kind === 'option') {
+    return { sql: `CASE WHEN ${alias}.option_code IN (${v.choices.map(() => '?').join(', ')}) THEN ${alias}.option_code END`, params: v.choices.map((c) => c.code) };
+  }
+  const parts: string[] = [];
+  const params: (string | number)[] = [];
+  for (const g of m.groups) {
+    for (const [a, b] of g.ranges) {
+      parts.push(`WHEN ${alias}.value_num BETWEEN ? AND ? THEN ?`);
+      params.push(a, b, g.code);
+    }
+  }
+  return { sql: parts.length ? `CASE ${parts.join(' ')} END` : 'NULL', params };
+}
+
+/** The join of a variable's answer rows to `responses r`. */
+function joinOf(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
+  const m = v.source.match;
+  const extra = m.kind === 'range' ? ` AND ${alias}.option_code = ''` : '';
+  return { sql: `JOIN answers ${alias} ON ${alias}.response_id = r.id AND ${alias}.question_id = ?${extra}`, params: [m.answerId] };
+}
+
+/** Responses that answered a variable at all (EXISTS on the answers' primary key). */
+function answeredExpr(v: CrossVariable): { sql: string; params: string[] } {
+  return { sql: 'EXISTS (SELECT 1 FROM answers x WHERE x.response_id = r.id AND x.question_id = ?)', params: [v.source.match.answerId] };
+}
+
+export type CrosstabError = { field: 'row' | 'col'; message: string };
+
+export function findCrossVariables(q: Questionnaire, rowId: unknown, colId: unknown): { row: CrossVariable; col: CrossVariable } | { errors: CrosstabError[] } {
+  const vars = new Map(crossVariables(q).map((v) => [v.id, v]));
+  const errors: CrosstabError[] = [];
+  const pick = (field: 'row' | 'col', id: unknown) => {
+    if (typeof id !== 'string' || id === '') errors.push({ field, message: frResults.crosstab.missing(field) });
+    else if (!vars.has(id)) errors.push({ field, message: frResults.crosstab.unknown(id) });
+    return typeof id === 'string' ? vars.get(id) : undefined;
+  };
+  const row = pick('row', rowId);
+  const col = pick('col', colId);
+  if (row && col && row.id === col.id) errors.push({ field: 'col', message: frResults.crosstab.same });
+  return errors.length ? { errors } : { row: row!, col: col! };
+}
+
+/** The crosstab of two variables over the completed responses passing the filter. */
+export function crosstab(db: Db, q: Questionnaire, row: CrossVariable, col: CrossVariable, filter: Filter = NO_FILTER): Crosstab {
+  const f = compileFilter(db, q, filter, 'r');
+  return db.transaction(() => {
+    const responses = (db.prepare(`SELECT count(*) AS n FROM responses r WHERE ${f.where}`).get(...f.params) as { n: number }).n;
+    const rj = joinOf(row, 'ra');
+    const cj = joinOf(col, 'ca');
+    const rc = codeExpr(row, 'ra');
+    const cc = codeExpr(col, 'ca');
+    // One grouped pass: each selected response joined to its rows for both variables.
+    const counts = new Map<string, number>();
+    const key = (a: string, b: string) => `${a}\u0000${b}`;
+    const grouped = db
+      .prepare(
+        `SELECT rc, cc, count(*) AS n FROM (
+           SELECT ${rc.sql} AS rc, ${cc.sql} AS cc FROM responses r ${rj.sql} ${cj.sql} WHERE ${f.where}
+         ) WHERE rc IS NOT NULL AND cc IS NOT NULL GROUP BY rc, cc`,
+      )
+      .all(...rc.params, ...cc.params, ...rj.params, ...cj.params, ...f.params) as { rc: string; cc: string; n: number }[];
+    for (const g of grouped) counts.set(key(g.rc, g.cc), g.n);
+    const cell = (a: string, b: string) => counts.get(key(a, b)) ?? 0;
+
+    // Bases. Exclusive × exclusive: the margins of the table. With a multiple variable, the base of
+    // a code of the other variable is its respondents who answered the multiple one.
+    const marginOf = (v: CrossVariable, other: CrossVariable): Map<string, number> => {
+      const j = joinOf(v, 'm');
+      const c = codeExpr(v, 'm');
+      const answered = answeredExpr(other);
+      const rows = db
+        .prepare(
+          `SELECT code, count(*) AS n FROM (
+             SELECT ${c.sql} AS code FROM responses r ${j.sql} WHERE ${f.where} AND ${answered.sql}
+           ) WHERE code IS NOT NULL GROUP BY code`,
+        )
+        .all(...c.params, ...j.params, ...f.params, ...answered.params) as { code: string; n: number }[];
+      return new Map(rows.map((x) => [x.code, x.n]));
+    };
+    const rowBase = marginOf(row, col);
+    const colBase = marginOf(col, row);
+    // Responses that answered both (whatever their codes).
+    const both = (() => {
+      const a = answeredExpr(row);
+      const b = answeredExpr(col);
+      return (db.prepare(`SELECT count(*) AS n FROM responses r WHERE ${f.where} AND ${a.sql} AND ${b.sql}`).get(...f.params, ...a.params, ...b.params) as { n: number }).n;
+    })();
+
+    const cells = row.choices.map((r) =>
+      col.choices.map((c) => {
+        const n = cell(r.code, c.code);
+        return {
+          row: r.code,
+          col: c.code,
+          count: n,
+          // Share of a row's respondents: meaningful unless the row is a multiple option crossed with
+          // another multiple option's base (then both shares are given against each base).
+          rowShare: share(n, rowBase.get(r.code) ?? 0),
+          colShare: share(n, colBase.get(c.code) ?? 0),
+        };
+      }),
+    );
+    const rowTotals = row.choices.map((r) => ({ code: r.code, label: r.label, count: rowBase.get(r.code) ?? 0, share: share(rowBase.get(r.code) ?? 0, both) }));
+    const colTotals = col.choices.map((c) => ({ code: c.code, label: c.label, count: colBase.get(c.code) ?? 0, share: share(colBase.get(c.code) ?? 0, both) }));
+
+    let test: ChiSquareTest | null = null;
+    const optionTests: OptionTest[] = [];
+    if (!row.multiple && !col.multiple) {
+      test = chiSquareIndependence(cells.map((r) => r.map((x) => x.count)));
+    } else if (row.multiple && !col.multiple) {
+      // Each row option: ticked / not ticked × columns, among the column's respondents.
+      for (const [i, r] of row.choices.entries()) {
+        const ticked = cells[i].map((x) => x.count);
+        const notTicked = col.choices.map((c, j) => (colBase.get(c.code) ?? 0) - ticked[j]);
+        optionTests.push({ code: r.code, label: r.label, test: chiSquareIndependence([ticked, notTicked]) });
+      }
+    } else if (!row.multiple && col.multiple) {
+      for (const [j, c] of col.choices.entries()) {
+        const ticked = cells.map((r) => r[j].count);
+        const notTicked = row.choices.map((r, i) => (rowBase.get(r.code) ?? 0) - ticked[i]);
+        optionTests.push({ code: c.code, label: c.label, test: chiSquareIndependence(ticked.map((t, i) => [t, notTicked[i]])) });
+      }
+    }
+    // Two groups compared: the ratio of the share of each column between them.
+    let ratios: Crosstab['ratios'] = null;
+    const groups = row.multiple ? [] : row.choices.map((r, i) => ({ r, i })).filter((x) => (rowBase.get(x.r.code) ?? 0) > 0);
+    if (groups.length === 2) {
+      const [a, b] = groups;
+      const na = rowBase.get(a.r.code)!;
+      const nb = rowBase.get(b.r.code)!;
+      ratios = col.choices.map((c, j) => ({ col: c.code, ratio: ratioOfProportions(cells[a.i][j].count, na, cells[b.i][j].count, nb) }));
+    }
+    return {
+      row: { id: row.id, label: row.label, multiple: row.multiple },
+      col: { id: col.id, label: col.label, multiple: col.multiple },
+      responses,
+      base: both,
+      rows: row.choices,
+      cols: col.choices,
+      cells,
+      rowTotals,
+      colTotals,
+      test,
+      optionTests,
+      ratios,
+    };
+  })();
+}
+
+const pct = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const dec = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const dec2 = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** « p < 0,001 », « p = 0,012 »: the way a report writes a p-value. */
+export function formatP(p: number): string {
+  if (p < 0.001) return 'p < 0,001';
+  return `p = ${new Intl.NumberFormat('fr-FR', { maximumSignificantDigits: 2 }).format(p)}`;
+}
+
+/**
+ * Plain French readings of a crosstab, never claiming a difference the test does not show:
+ * one sentence on the test of independence, and for two groups one per column of the ratio.
+ */
+export function readCrosstab(ct: Crosstab, alpha = 0.05): string[] {
+  const s = frResults.crosstab;
+  const out: string[] = [];
+  if (ct.base === 0) return [s.noData];
+  if (ct.test) {
+    const t = ct.test;
+    const stat = `χ² = ${dec.format(t.chi2)} ; ddl = ${t.df} ; ${formatP(t.pValue)}`;
+    out.push(t.pValue < alpha ? s.significant(ct.row.label, ct.col.label, stat) : s.notSignificant(ct.row.label, ct.col.label, stat));
+    if (t.minExpected < 5) out.push(s.smallExpected(dec2.format(t.minExpected)));
+  }
+  if (ct.ratios) {
+    const groups = ct.rows.filter((r) => (ct.rowTotals.find((x) => x.code === r.code)?.count ?? 0) > 0);
+    const [a, b] = groups;
+    const ia = ct.rows.indexOf(a);
+    const ib = ct.rows.indexOf(b);
+    for (const [j, c] of ct.cols.entries()) {
+      const r = ct.ratios[j].ratio;
+      const pa = ct.cells[ia][j].rowShare.percent;
+      const pb = ct.cells[ib][j].rowShare.percent;
+      if (!r || pa === null || pb === null) continue;
+      // Significant when the interval of the ratio leaves out 1 (the test of two proportions).
+      const significant = r.low > 1 || r.high < 1;
+      const times = r.ratio >= 1 ? { k: r.ratio, lo: r.low, hi: r.high, more: true } : { k: 1 / r.ratio, lo: 1 / r.high, hi: 1 / r.low, more: false };
+      out.push(
+        s.ratio({
+          groupA: a.label,
+          groupB: b.label,
+          answer: c.label,
+          shareA: `${pct.format(pa)} %`,
+          shareB: `${pct.format(pb)} %`,
+          // Two decimals: a bound of 1,04 must not read « 1,0 » next to « significative ».
+          times: dec2.format(times.k),
+          low: dec2.format(times.lo),
+          high: dec2.format(times.hi),
+          more: times.more,
+          significant,
+        }),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+import express, { type Request, type Response } from 'express';
+import type { Campaign } from '../campaign/campaign.js';
+import type { Db } from '../db/connection.js';
+import { csvLine, decimal, dialectOf, neutralizeFormula } from '../exports/csv.js';
+import type { Questionnaire } from '../questionnaire/schema.js';
+import { audit } from '../staff/audit.js';
+import { requireApi, requirePage } from '../staff/auth.js';
+import { fr } from '../strings.js';
+import type { Territory } from '../territory/communes.js';
+import { crossVariables, crosstab, findCrossVariables, formatP, readCrosstab, type Crosstab, type CrosstabError } from './crosstab.js';
+import { filterForm } from './dashboardView.js';
+import { parseFilters, type Filter, type FilterError } from './filters.js';
+
+export type CrosstabDeps = { db: Db; questionnaire: Questionnaire; territory: Territory; campaign: () => Campaign; now: () => Date };
+
+const pct = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const int = new Intl.NumberFormat('fr-FR');
+const fmt = (p: number | null) => (p === null ? '–' : `${pct.format(p)}\u202f%`);
+const ci = (lo: number | null, hi: number | null) => (lo === null || hi === null ? '' : `${pct.format(lo)} – ${pct.format(hi)}`);
+const r6 = (x: number | null) => (x === null ? null : Math.round(x * 1e6) / 1e6);
+
+/** The JSON shape of a crosstab (documented in the README). */
+export function crosstabJson(ct: Crosstab) {
+  return {
+    row: { id: ct.row.id, label: ct.row.label, multiple: ct.row.multiple, codes: ct.rows },
+    col: { id: ct.col.id, label: ct.col.label, multiple: ct.col.multiple, codes: ct.cols },
+    responses: ct.responses,
+    base: ct.base,
+    cells: ct.cells.flat().map((c) => ({
+      row: c.row,
+      col: c.col,
+      count: c.count,
+      row_percent: r6(c.rowShare.percent),
+      row_ci_low: r6(c.rowShare.ciLow),
+      row_ci_high: r6(c.rowShare.ciHigh),
+      col_percent: r6(c.colShare.percent),
+      col_ci_low: r6(c.colShare.ciLow),
+      col_ci_high: r6(c.colShare.ciHigh),
+    })),
+    row_totals: ct.rowTotals.map((t) => ({ code: t.code, count: t.count, percent: r6(t.share.percent) })),
+    col_totals: ct.colTotals.map((t) => ({ code: t.code, count: t.count, percent: r6(t.share.percent) })),
+    test: ct.test && { chi2: ct.test.chi2, df: ct.test.df, p_value: ct.test.pValue, min_expected: ct.test.minExpected },
+    option_tests: ct.optionTests.map((o) => ({ code: o.code, chi2: o.test?.chi2 ?? null, df: o.test?.df ?? null, p_value: o.test?.pValue ?? null, min_expected: o.test?.minExpected ?? null })),
+    ratios: ct.ratios?.map((r) => ({ col: r.col, ratio: r.ratio?.ratio ?? null, ci_low: r.ratio?.low ?? null, ci_high: r.ratio?.high ?? null })) ?? null,
+    readings: readCrosstab(ct),
+  };
+}
+
+export const CROSSTAB_CSV_HEADER = ['row_variable', 'row_code', 'row_label', 'col_variable', 'col_code', 'col_label', 'count', 'row_percent', 'row_ci_low', 'row_ci_high', 'col_percent', 'col_ci_low', 'col_ci_high'] as const;
+
+/**
+ * Crosstabs of two variables for analysts and admins: a page, JSON and CSV with the same
+ * parameters (`row`, `col` and the usual filters).
+ */
+export function crosstabRouter(deps: CrosstabDeps) {
+  const { db, questionnaire: q, territory } = deps;
+  const router = express.Router();
+  const variables = crossVariables(q);
+
+  const read = (req: Request): { filter: Filter; filterErrors: FilterError[]; vars: ReturnType<typeof findCrossVariables> } => {
+    const parsed = parseFilters(req.query, q, { channels: deps.campaign().channels.map((c) => c.code), communeExists: (code) => territory.byInsee.has(code) });
+    return {
+      filter: parsed.ok ? parsed.filter : { answers: [], channels: [], excludeFlagged: false },
+      filterErrors: parsed.ok ? [] : parsed.errors,
+      vars: findCrossVariables(q, req.query.row, req.query.col),
+    };
+  };
+
+  router.get('/resultats/croisement', requirePage('admin', 'analyst'), (req, res) => {
+    const { filter, filterErrors, vars } = read(req);
+    const chosen = req.query.row !== undefined || req.query.col !== undefined;
+    const errors: CrosstabError[] = 'errors' in vars && chosen ? vars.errors : [];
+    const rowId = typeof req.query.row === 'string' ? req.query.row : '';
+    const colId = typeof req.query.col === 'string' ? req.query.col : '';
+    const form = filterForm(q, deps.campaign(), filter, '/resultats/croisement');
+    const keep = new URLSearchParams({ row: rowId, col: colId });
+    const filters = {
+      ...form,
+      hidden: [...form.hidden, { name: 'row', value: rowId }, { name: 'col', value: colId }],
+      chips: form.chips.map((c) => ({ ...c, removeHref: `${c.removeHref}${c.removeHref.includes('?') ? '&' : '?'}${keep}` })),
+      clearHref: `/resultats/croisement?${keep}`,
+    };
+    let table;
+    if (!('errors' in vars) && !filterErrors.length) table = tableView(crosstab(db, q, vars.row, vars.col, filter));
+    const query = new URLSearchParams(req.query as Record<string, string>).toString();
+    res.status(errors.length || filterErrors.length ? 400 : 200).render('results/crosstab', {
+      pageTitle: errors.length ? `Erreur : ${fr.crosstabPage.title}` : fr.crosstabPage.title,
+      dashboard: true,
+      crosstabPage: true,
+      filters,
+      filterErrors,
+      errors,
+      rowError: errors.find((e) => e.field === 'row')?.message,
+      colError: errors.find((e) => e.field === 'col')?.message,
+      rowOptions: variables.map((v) => ({ id: v.id, label: v.label, selected: v.id === rowId })),
+      colOptions: variables.map((v) => ({ id: v.id, label: v.label, selected: v.id === colId })),
+      table,
+      exportQuery: query,
+    });
+  });
+
+  const apiGuard = requireApi('admin', 'analyst');
+  const orBad = (req: Request, res: Response, asText: boolean) => {
+    const { filter, filterErrors, vars } = read(req);
+    const errors = [...filterErrors, ...('errors' in vars ? vars.errors : [])];
+    if (errors.length) {
+      if (asText) res.status(400).type('text/plain; charset=utf-8').send(`${fr.crosstabPage.invalid}\n${errors.map((e) => `- ${e.field} : ${e.message}`).join('\n')}\n`);
+      else res.status(400).json({ errors });
+      return undefined;
+    }
+    if ('errors' in vars) return undefined;
+    return crosstab(db, q, vars.row, vars.col, filter);
+  };
+
+  router.get('/api/crosstab.json', apiGuard, (req, res) => {
+    const ct = orBad(req, res, false);
+    if (ct) res.json(crosstabJson(ct));
+  });
+
+  router.get('/export/crosstab.csv', apiGuard, (req, res) => {
+    const ct = orBad(req, res, true);
+    if (!ct) return;
+    const d = dialectOf(req.query.excel === '1' || req.query.excel === 'true');
+    const rowLabel = new Map(ct.rows.map((c) => [c.code, c.label]));
+    const colLabel = new Map(ct.cols.map((c) => [c.code, c.label]));
+    const lines = [csvLine(CROSSTAB_CSV_HEADER, d)];
+    for (const c of ct.cells.flat()) {
+      lines.push(
+        csvLine(
+          [
+            ct.row.id,
+            c.row,
+            neutralizeFormula(rowLabel.get(c.row) ?? ''),
+            ct.col.id,
+            c.col,
+            neutralizeFormula(colLabel.get(c.col) ?? ''),
+            c.count,
+            decimal(c.rowShare.percent, d, 2),
+            decimal(c.rowShare.ciLow, d, 2),
+            decimal(c.rowShare.ciHigh, d, 2),
+            decimal(c.colShare.percent, d, 2),
+            decimal(c.colShare.ciLow, d, 2),
+            decimal(c.colShare.ciHigh, d, 2),
+          ],
+          d,
+        ),
+      );
+    }
+    if (req.method !== 'HEAD') {
+      audit(db, req.staff!.email, 'export.download', { export: 'croisement', filtres: new URLSearchParams(req.query as Record<string, string>).toString(), via: req.staffVia }, deps.now());
+    }
+    res
+      .status(200)
+      .set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="mon-avenir-en-artois-croisement-${ct.row.id}-${ct.col.id}.csv"`, 'Cache-Control': 'no-store' })
+      .send((d.bom ? '\ufeff' : '') + lines.join(''));
+  });
+
+  return router;
+}
+
+/** The table as shown: counts, the share that reads naturally with its interval, margins. */
+function tableView(ct: Crosstab) {
+  // Exclusive rows: read along the row (share of the row's respondents). A multiple-choice row
+  // variable: read down the column (share of the column's respondents who ticked the option).
+  const alongRow = !ct.row.multiple;
+  const test = ct.test;
+  return {
+    rowLabel: ct.row.label,
+    colLabel: ct.col.label,
+    base: int.format(ct.base),
+    baseText: fr.crosstabPage.base(int.format(ct.base), int.format(ct.responses)),
+    shareLabel: alongRow ? fr.crosstabPage.rowShare : fr.crosstabPage.colShare,
+    cols: ct.cols.map((c, j) => ({ label: c.label, total: int.format(ct.colTotals[j].count) })),
+    rows: ct.rows.map((r, i) => {
+      const total = ct.rowTotals[i];
+      return {
+        label: r.label,
+        total: int.format(total.count),
+        cells: ct.cells[i].map((c) => {
+          const s = alongRow ? c.rowShare : c.colShare;
+          return { count: int.format(c.count), percent: fmt(s.percent), ci: ci(s.ciLow, s.ciHigh), width: s.percent === null ? 0 : Math.round(s.percent) };
+        }),
+      };
+    }),
+    showTotals: !ct.row.multiple,
+    test: test && { chi2: pct.format(test.chi2), df: test.df, p: formatP(test.pValue), small: test.minExpected < 5 },
+    readings: readCrosstab(ct),
+    chart: JSON.stringify({
+      rows: ct.rows.map((r) => r.label),
+      cols: ct.cols.map((c) => c.label),
+      percents: ct.cells.map((r) => r.map((c) => (alongRow ? c.rowShare.percent : c.colShare.percent) ?? 0)),
+      stacked: alongRow && !ct.col.multiple,
+    }),
+  };
+}
