@@ -117,6 +117,8 @@ export function staffRouter(deps: StaffDeps) {
     res.status(status).render('staff/tokens', {
       pageTitle: fr.staff.tokensTitle,
       tokens: store.listTokens(req.staff!.id).map((t) => ({ ...t, ...tokenDates(t), revoked: Boolean(t.revokedAt) })),
+      // Tokens get an expiry date with the sign-in hardening (issue 9): shown once the store reads it.
+      hasExpiry: store.listTokens(req.staff!.id).some((t) => 'expiresAt' in t),
       ...extra,
     });
   router.get('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => tokensPage(req, res));
