@@ -139,6 +139,7 @@ export function createApp(deps: AppDeps) {
     submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
     timing: createFormTiming(config.sessionSecret),
     minSectionSeconds: config.minSectionSeconds,
+    contacts: { organiser: config.organiserContact, dpo: config.dpoContact },
     onComplete: () => hub.notify(RESULTS_TOPIC),
   });
   app.post('/questionnaire/:step', survey.sectionPost);

@@ -32,6 +32,9 @@ const envSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
   // A section answered faster than this is flagged (not rejected).
   MIN_SECTION_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  // Shown on the privacy page (GDPR: who runs the consultation, whom to ask about the data).
+  ORGANISER_CONTACT: z.string().trim().min(3).max(300).optional(),
+  DPO_CONTACT: z.string().trim().min(3).max(300).optional(),
 });
 
 export type Config = {
@@ -49,6 +52,9 @@ export type Config = {
   draftRetentionDays: number;
   staffSessionIdleMinutes: number;
   minSectionSeconds: number;
+  /** Free text, e.g. "Pôle Métropolitain de l'Artois, … — contact@…"; unset = a placeholder sentence. */
+  organiserContact?: string;
+  dpoContact?: string;
 };
 
 export class ConfigError extends Error {}
@@ -88,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftRetentionDays: e.DRAFT_RETENTION_DAYS,
     staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
     minSectionSeconds: e.MIN_SECTION_SECONDS,
+    organiserContact: e.ORGANISER_CONTACT,
+    dpoContact: e.DPO_CONTACT,
   };
 }
 

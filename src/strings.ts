@@ -27,8 +27,15 @@ export const fr = {
     rankingDuplicate: 'Tu as choisi deux fois la même réponse. Choisis une réponse différente à chaque rang.',
     rankingGap: 'Remplis les rangs dans l’ordre, en commençant par le 1er.',
     communeUnknown: 'Nous ne trouvons pas cette commune. Vérifie l’orthographe ou choisis dans la liste.',
-    communeUnknownWithSuggestions: 'Nous ne trouvons pas cette commune. Voulais-tu dire l’une de celles-ci ?',
-    communeAmbiguous: 'Plusieurs communes portent ce nom. Choisis la tienne :',
+    communeUnknownWithSuggestions: 'Nous ne trouvons pas cette commune. Vérifie l’orthographe ou choisis-la ci-dessous.',
+    communeAmbiguous: 'Plusieurs communes portent ce nom.',
+    communeRecognised: (name: string) =>
+      `Plusieurs communes portent ce nom : nous avons reconnu ${name}. Si c’est bien la tienne, appuie sur « Suivant » ; sinon, choisis la tienne ci-dessous.`,
+    /** One line of the error summary: « Ton âge : écris un nombre entier… ». */
+    summaryItem: (question: string, message: string) => ({
+      name: `${question} :`,
+      message: `${message.charAt(0).toLocaleLowerCase('fr-FR')}${message.slice(1)}`,
+    }),
     tooManySubmissions: 'Beaucoup de réponses ont été envoyées depuis ce réseau en peu de temps. Tes réponses sont gardées : réessaie d’envoyer dans quelques minutes.',
     unexpectedFields: 'Le formulaire envoyé contenait des champs inattendus. Ils ont été ignorés : vérifie tes réponses et renvoie la page.',
     earlierSection: 'Une réponse d’une étape précédente est à corriger.',
@@ -48,6 +55,15 @@ export const fr = {
     rankNone: '— Choisis —',
     shownBecause: 'Réponds à cette question seulement si elle te concerne.',
     communeDatalistHint: 'La liste propose les communes du Pôle Métropolitain ; tu peux écrire n’importe quelle commune de France.',
+    communeDidYouMean: 'Voulais-tu dire :',
+    communeChooseAmong: 'Choisis la tienne :',
+    communeConfirm: 'Ta commune :',
+    communeRecognised: (name: string) => `Commune reconnue : ${name}. Ce n’est pas la tienne ? Écris-la avec son département, par exemple « ${name.replace(/ \(\w+\)$/, '')} (59) ».`,
+    /** Shown live (with JavaScript) under a free-text field: one phrase with the limit. */
+    charactersLeft: (max: number) => `${n(max)} caractères au maximum : il t’en reste {n}.`,
+    charactersOver: (max: number) => `${n(max)} caractères au maximum : {n} en trop.`,
+    /** Shown live (with JavaScript) when a « 3 choix au maximum » question has its 3 ticks. */
+    maxChoicesReached: (max: number) => `Tu as coché ${n(max)} réponses, c’est le maximum. Décoche-en une pour en choisir une autre.`,
     honeypot: 'Ne remplis pas ce champ',
     savedNotice: 'Tes réponses sont enregistrées au fur et à mesure : tu peux fermer la page et reprendre plus tard sur ce même appareil.',
   },
@@ -59,7 +75,7 @@ export const fr = {
     duration: 'Cela prend environ 10 minutes : 4 étapes courtes.',
     anonymity: 'C’est anonyme : on ne te demande ni ton nom, ni ton adresse, ni ton e-mail, et nous n’enregistrons pas ton adresse IP.',
     privacyLink: 'Ce que nous faisons de tes réponses',
-    draftFound: 'Tu as déjà commencé à répondre sur cet appareil.',
+    draftFound: 'Tu avais commencé à répondre sur cet appareil : tes réponses sont gardées.',
   },
 
   privacy: {
@@ -80,7 +96,13 @@ export const fr = {
       {
         heading: 'Le cookie de reprise',
         paragraphs: [
-          'Un seul cookie technique, tiré au hasard, permet de reprendre tes réponses si tu fermes la page. Il est supprimé quand tu envoies tes réponses ; un second cookie retient seulement que tu as déjà répondu sur cet appareil. Pas de cookie publicitaire ni de mesure d’audience.',
+          'Seulement des cookies techniques, aucun pour la publicité ni pour la mesure d’audience :',
+        ],
+        items: [
+          'un jeton de sécurité qui protège le formulaire, effacé quand tu fermes ton navigateur ;',
+          'un code tiré au hasard qui permet de reprendre tes réponses si tu fermes la page, effacé quand tu les envoies (et au plus tard après 30 jours) ;',
+          'si tu es arrivé·e par le lien d’un lycée ou d’une structure, le nom de cette structure, effacé dès ta première étape ;',
+          'après l’envoi, un cookie qui retient seulement que tu as déjà répondu sur cet appareil.',
         ],
       },
       {
@@ -98,10 +120,17 @@ export const fr = {
       {
         heading: 'Tes droits',
         paragraphs: [
-          'Comme tes réponses sont anonymes, nous ne pouvons pas retrouver les tiennes une fois envoyées. Pour toute question, écris au Pôle Métropolitain de l’Artois.',
+          'Comme tes réponses sont anonymes, nous ne pouvons pas retrouver les tiennes une fois envoyées : personne, pas même nous, ne peut savoir lesquelles sont les tiennes. Tant que tu n’as pas envoyé, tu peux modifier ou effacer tes réponses en revenant aux étapes précédentes.',
         ],
       },
     ],
+    contactHeading: 'Nous contacter, réclamer',
+    organiserIntro: 'Organisateur de la consultation :',
+    dpoIntro: 'Délégué ou déléguée à la protection des données :',
+    cnil: 'Si tu penses que tes données ne sont pas respectées, tu peux adresser une réclamation à la CNIL (Commission nationale de l’informatique et des libertés).',
+    cnilLink: 'Faire une réclamation sur cnil.fr',
+    /** Shown when ORGANISER_CONTACT / DPO_CONTACT are not set: says so rather than inventing an address. */
+    contactNotSet: 'coordonnées à préciser par l’organisateur (variable de configuration ORGANISER_CONTACT ou DPO_CONTACT).',
     back: 'Retour à l’accueil',
   },
 
@@ -763,10 +792,14 @@ export const fr = {
 export type Strings = typeof fr;
 
 const longDate = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
-/** "25 novembre 2022", or "31 janvier 2023 à 18:00" when the time isn't midnight in Paris. */
+/**
+ * "25 novembre 2022", "1er novembre 2026" (French writes the first day as an ordinal), or
+ * "31 janvier 2023 à 18:00" when the time isn't midnight in Paris.
+ */
 export function frenchDate(d: Date): string {
-  const parisTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-  return parisTime === '00:00' ? longDate.format(d) : dateTime.format(d);
+  const day = longDate.formatToParts(d).map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value)).join('');
+  const time = parisTime.format(d);
+  return time === '00:00' ? day : `${day} à ${time}`;
 }

@@ -8,6 +8,7 @@ describe('configuration', () => {
       campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
       adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
       draftRetentionDays: 30, staffSessionIdleMinutes: 120, minSectionSeconds: 3,
+      organiserContact: undefined, dpoContact: undefined,
     });
   });
 
@@ -24,6 +25,8 @@ describe('configuration', () => {
     [{ ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: 'court' }, /ADMIN_PASSWORD: 12 caractères/],
     [{ SESSION_SECRET: 'trop-court' }, /SESSION_SECRET/],
     [{ DRAFT_RETENTION_DAYS: '0' }, /DRAFT_RETENTION_DAYS/],
+    [{ ORGANISER_CONTACT: 'x'.repeat(301) }, /ORGANISER_CONTACT/],
+    [{ DPO_CONTACT: 'ab' }, /DPO_CONTACT/],
   ])('fails fast on %o', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });
@@ -34,5 +37,11 @@ describe('configuration', () => {
     const c = loadConfig({ CAMPAIGN_OPENS_AT: '2022-11-25', CAMPAIGN_CLOSES_AT: '2023-02-01', PORT: '8080' });
     expect(c.port).toBe(8080);
     expect(c.campaignClosesAt?.toISOString()).toBe('2023-01-31T23:00:00.000Z');
+  });
+
+  it('reads the privacy page contacts as given, trimmed', () => {
+    const c = loadConfig({ ORGANISER_CONTACT: ' Pôle Métropolitain de l’Artois, contact@exemple.fr ', DPO_CONTACT: 'dpo@exemple.fr' });
+    expect(c.organiserContact).toBe('Pôle Métropolitain de l’Artois, contact@exemple.fr');
+    expect(c.dpoContact).toBe('dpo@exemple.fr');
   });
 });

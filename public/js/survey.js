@@ -2,7 +2,8 @@
 // - questions that depend on another answer of the same page appear and disappear live;
 // - "Autre (précise)" fields show only when their option is chosen;
 // - an exclusive option such as « Rien » unticks the others (and the reverse);
-// - a character count under free-text fields;
+// - a live character count in the length hint of free-text fields;
+// - a « 3 choix au maximum » question stops at 3 while ticking;
 // - the commune datalist is completed with communes from all of France as you type.
 (function () {
   'use strict';
@@ -54,27 +55,54 @@
     }
     refreshConditions();
     refreshOthers();
+    refreshCaps();
   });
 
-  // Character counts.
+  // Character counts: the length hint becomes one live phrase, numbers written the French way.
+  var fmt = window.Intl ? new Intl.NumberFormat('fr-FR') : { format: String };
   var limited = form.querySelectorAll('[data-maxlength]');
   for (var j = 0; j < limited.length; j++) {
     (function (field) {
       var max = Number(field.getAttribute('data-maxlength'));
-      var p = document.createElement('p');
-      p.className = 'char-count';
+      var p = document.getElementById(field.id + '-longueur');
+      if (!p || !p.getAttribute('data-left')) return;
       p.setAttribute('aria-live', 'polite');
-      field.parentNode.insertBefore(p, field.nextSibling);
+      p.classList.add('char-count');
       function update() {
-        var n = Array.from(field.value).length;
-        var left = max - n;
-        p.textContent = left >= 0 ? 'Il te reste ' + left + ' caractère' + (left > 1 ? 's' : '') + '.'
-          : 'Tu as ' + (-left) + ' caractère' + (-left > 1 ? 's' : '') + ' en trop.';
+        var left = max - Array.from(field.value).length;
+        var tpl = p.getAttribute(left >= 0 ? 'data-left' : 'data-over');
+        p.textContent = tpl.replace('{n}', fmt.format(Math.abs(left)));
         p.classList.toggle('over', left < 0);
       }
       field.addEventListener('input', update);
       update();
     })(limited[j]);
+  }
+
+  // « 3 choix au maximum »: once the limit is ticked, the other boxes are disabled and a live
+  // hint says why. The server still checks the limit (a page without JavaScript may send more).
+  var capped = form.querySelectorAll('[data-max]');
+  function refreshCaps() {
+    for (var k = 0; k < capped.length; k++) {
+      var box = capped[k];
+      var max = Number(box.getAttribute('data-max'));
+      var inputs = box.querySelectorAll('input[type="checkbox"]');
+      var ticked = 0;
+      for (var m = 0; m < inputs.length; m++) if (inputs[m].checked) ticked++;
+      var full = ticked >= max;
+      for (var m2 = 0; m2 < inputs.length; m2++) {
+        // An exclusive option (« Rien ») stays available: ticking it unticks the others.
+        if (!inputs[m2].checked && !inputs[m2].hasAttribute('data-exclusive')) inputs[m2].disabled = full;
+      }
+      var hint = box.querySelector('.max-hint');
+      if (!hint) {
+        hint = document.createElement('p');
+        hint.className = 'max-hint';
+        hint.setAttribute('aria-live', 'polite');
+        box.appendChild(hint);
+      }
+      hint.textContent = full ? box.getAttribute('data-max-reached') : '';
+    }
   }
 
   // Commune autocomplete: adds matches from all of France to the datalist.
@@ -105,6 +133,7 @@
 
   refreshConditions();
   refreshOthers();
+  refreshCaps();
 
   // After a failed submit, take the focus to the list of problems so it is read out first.
   var summary = document.getElementById('erreurs');

@@ -3,6 +3,7 @@ import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { compileFilter, NO_FILTER, type Filter } from '../results/filters.js';
 import { responseColumns, rowWriters } from './columns.js';
+import { screen } from '../privacy/screening.js';
 import { csvCell, dialectOf, neutralizeFormula, pump, type CsvDialect, type Sink } from './csv.js';
 
 // responses.csv: one line per completed response (passing the filter), one column per question,
@@ -22,6 +23,8 @@ export type ResponsesCsvOptions = {
   /** Labels instead of codes in the code columns (0/1 and ranks stay numbers). */
   labels?: boolean;
   excel?: boolean;
+  /** Free text with personal data masked (« [téléphone] », « [nom] »…), for sharing beyond analysts. */
+  screened?: boolean;
   /** Responses per page (one query and one chunk each). */
   pageSize?: number;
 };
@@ -54,7 +57,7 @@ export function* responsesCsvChunks(db: Db, q: Questionnaire, opts: ResponsesCsv
   const line = (cells: (string | number | null)[]) => {
     for (const i of textCols) {
       const v = cells[i];
-      if (typeof v === 'string') cells[i] = neutralizeFormula(v);
+      if (typeof v === 'string') cells[i] = neutralizeFormula(opts.screened ? screen(v).text : v);
     }
     for (let i = 0; i < width; i++) parts[i] = csvCell(cells[i], delimiter);
     return parts.join(delimiter);

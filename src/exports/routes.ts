@@ -90,7 +90,7 @@ export function exportsRouter(deps: ExportsDeps) {
       const filter = filterOr400(req, res);
       if (!filter) return;
       const excel = start(req, res, 'reponses');
-      await writeResponsesCsv(db, q, res, { filter, labels: flag(req.query.labels), excel });
+      await writeResponsesCsv(db, q, res, { filter, labels: flag(req.query.labels), excel, screened: flag(req.query.screened) });
     }),
   );
 

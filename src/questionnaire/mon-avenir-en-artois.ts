@@ -24,11 +24,12 @@ export const monAvenirEnArtois: QuestionnaireInput = {
       title: 'Mon identité',
       intro: 'Quelques questions pour savoir qui répond. Tes réponses restent anonymes : on ne te demande ni ton nom ni ton adresse.',
       questions: [
-        { id: 'age', type: 'integer', label: 'Quel âge as-tu ?', min: 11, max: 35, unit: 'ans', required: true },
+        { id: 'age', type: 'integer', label: 'Quel âge as-tu ?', short: 'Ton âge', min: 11, max: 35, unit: 'ans', required: true },
         {
           id: 'genre',
           type: 'single',
           label: 'Quel est ton genre ?',
+          short: 'Ton genre',
           required: true,
           options: [
             { code: 'masculin', label: 'Masculin' },
@@ -41,6 +42,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'commune',
           type: 'commune',
           label: 'Dans quelle commune habites-tu ?',
+          short: 'Ta commune',
           hint: 'Écris le nom de ta commune, par exemple « Liévin » ou « Bruay-la-Buissière ».',
           required: true,
         },
@@ -48,6 +50,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'situation',
           type: 'single',
           label: 'Quelle est ta situation actuelle ?',
+          short: 'Ta situation',
           required: true,
           options: [
             { code: 'college', label: 'Au collège' },
@@ -63,6 +66,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'filiere',
           type: 'single',
           label: 'Dans quelle voie es-tu au lycée ?',
+          short: 'Ta voie au lycée',
           showIf: { question: 'situation', anyOf: ['lycee'] },
           options: [
             { code: 'generale', label: 'Générale' },
@@ -74,6 +78,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'lieu_activite',
           type: 'single',
           label: 'Où étudies-tu, travailles-tu ou cherches-tu un emploi ou une formation ?',
+          short: 'Où tu étudies ou travailles',
           options: [
             { code: 'pma', label: 'Dans l’agglomération de Lens-Liévin, d’Hénin-Carvin ou de Béthune-Bruay' },
             { code: 'nord_pas_de_calais', label: 'Ailleurs dans le Nord ou le Pas-de-Calais' },
@@ -91,6 +96,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'aime_vivre',
           type: 'single',
           label: 'Aimes-tu vivre sur ton territoire ?',
+          short: 'Vivre sur ton territoire',
           options: [
             { code: 'beaucoup', label: 'Oui, beaucoup' },
             { code: 'plutot_oui', label: 'Plutôt oui' },
@@ -102,6 +108,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'points_forts',
           type: 'multiple',
           label: 'Quels sont les points forts de ton territoire ?',
+          short: 'Les points forts',
           hint: 'Coche 3 réponses au maximum.',
           maxChoices: 3,
           options: [
@@ -120,6 +127,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'points_faibles',
           type: 'multiple',
           label: 'Quels sont les points faibles de ton territoire ?',
+          short: 'Les points faibles',
           hint: 'Coche 3 réponses au maximum.',
           maxChoices: 3,
           options: [
@@ -138,6 +146,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'opinions_territoire',
           type: 'grid',
           label: 'Es-tu d’accord avec ces phrases ?',
+          short: 'Tes avis sur le territoire',
           items: [
             { id: 'fierte', label: 'Je suis fier ou fière de mon territoire.' },
             { id: 'deplacements', label: 'Il est facile de se déplacer sans voiture.' },
@@ -150,6 +159,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'rester_vivre',
           type: 'single',
           label: 'Plus tard, aimerais-tu continuer à vivre sur le territoire ?',
+          short: 'Rester vivre sur le territoire',
           options: [
             { code: 'oui', label: 'Oui' },
             { code: 'plutot_oui', label: 'Plutôt oui' },
@@ -162,6 +172,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'raisons_partir',
           type: 'multiple',
           label: 'Pourquoi aimerais-tu vivre ailleurs ?',
+          short: 'Pourquoi vivre ailleurs',
           showIf: { question: 'rester_vivre', anyOf: ['plutot_non', 'non'] },
           options: [
             { code: 'emploi', label: 'Pour trouver un emploi' },
@@ -176,6 +187,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'ameliorer_territoire',
           type: 'longtext',
           label: 'Qu’est-ce qui rendrait ton territoire plus agréable pour les jeunes ?',
+          short: 'Ce qui rendrait le territoire plus agréable',
           maxLength: 1000,
         },
       ],
@@ -189,6 +201,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'poursuivre_etudes',
           type: 'single',
           label: 'Souhaites-tu poursuivre des études ou une formation ?',
+          short: 'Poursuivre des études',
           options: [
             { code: 'oui', label: 'Oui' },
             { code: 'non', label: 'Non' },
@@ -199,6 +212,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'formation_pro',
           type: 'single',
           label: 'Aimerais-tu une formation avec du temps en entreprise (stages, alternance) ?',
+          short: 'Une formation en entreprise',
           showIf: { question: 'poursuivre_etudes', anyOf: ['oui', 'nsp'] },
           options: [
             { code: 'oui', label: 'Oui' },
@@ -210,6 +224,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'metier_connu',
           type: 'single',
           label: 'Sais-tu quel métier tu aimerais exercer ?',
+          short: 'Ton futur métier',
           options: [
             { code: 'oui', label: 'Oui' },
             { code: 'idees', label: 'J’ai quelques idées' },
@@ -220,6 +235,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'metier',
           type: 'text',
           label: 'Quel métier aimerais-tu exercer ?',
+          short: 'Le métier que tu aimerais',
           showIf: { question: 'metier_connu', anyOf: ['oui', 'idees'] },
           maxLength: 150,
         },
@@ -227,6 +243,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'attentes_emploi',
           type: 'ranking',
           label: 'Qu’attends-tu en premier de ton futur emploi ?',
+          short: 'Ce que tu attends d’un emploi',
           hint: 'Choisis tes 3 priorités, de la plus importante à la moins importante.',
           picks: 3,
           options: [
@@ -244,6 +261,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'freins',
           type: 'multiple',
           label: 'Qu’est-ce qui pourrait te freiner pour ton avenir ?',
+          short: 'Ce qui pourrait te freiner',
           options: [
             { code: 'argent', label: 'Le manque d’argent' },
             { code: 'mobilite', label: 'La difficulté à me déplacer' },
@@ -270,6 +288,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'mots_industrie',
           type: 'text',
           label: 'Quels mots te viennent à l’esprit quand tu penses à l’industrie ?',
+          short: 'Tes mots sur l’industrie',
           hint: 'Quelques mots suffisent.',
           maxLength: 200,
         },
@@ -277,6 +296,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'proche_industrie',
           type: 'single',
           label: 'Connais-tu quelqu’un qui travaille dans l’industrie ?',
+          short: 'Un proche dans l’industrie',
           options: [
             { code: 'oui', label: 'Oui' },
             { code: 'non', label: 'Non' },
@@ -287,6 +307,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'envisager_industrie',
           type: 'single',
           label: 'Pourrais-tu envisager de travailler dans l’industrie ?',
+          short: 'Travailler dans l’industrie',
           options: [
             { code: 'oui_tout_a_fait', label: 'Oui, tout à fait' },
             { code: 'plutot_oui', label: 'Plutôt oui' },
@@ -299,6 +320,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'convaincre_industrie',
           type: 'multiple',
           label: 'Qu’est-ce qui pourrait te convaincre de travailler dans l’industrie ?',
+          short: 'Ce qui pourrait te convaincre',
           hint: 'Coche toutes les réponses qui te correspondent.',
           options: [
             { code: 'rien', label: 'Rien', exclusive: true },
@@ -315,6 +337,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'image_industrie',
           type: 'grid',
           label: 'Pour toi, l’industrie, c’est…',
+          short: 'Ton image de l’industrie',
           items: [
             { id: 'polluante', label: 'Un secteur qui pollue.' },
             { id: 'physique', label: 'Des métiers physiques et difficiles.' },
@@ -328,6 +351,7 @@ export const monAvenirEnArtois: QuestionnaireInput = {
           id: 'message_elus',
           type: 'longtext',
           label: 'Un dernier mot pour les élus et les entreprises du territoire ?',
+          short: 'Ton mot aux élus',
           maxLength: 1500,
         },
       ],

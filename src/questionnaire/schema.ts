@@ -37,6 +37,8 @@ const optionSchema = z
 const base = {
   id: code,
   label: text,
+  /** A few words naming the question in the error summary: « Ton âge : écris un nombre… ». */
+  short: text.optional(),
   hint: text.optional(),
   required: z.boolean().default(false),
   showIf: conditionSchema.optional(),

@@ -28,6 +28,8 @@ export type SurveyDeps = {
   submitLimiter: RateLimiter;
   timing: FormTiming;
   minSectionSeconds: number;
+  /** Privacy page contacts (ORGANISER_CONTACT, DPO_CONTACT); unset ones say they are to be given. */
+  contacts?: { organiser?: string; dpo?: string };
   /** Called after a response is completed (live dashboards). */
   onComplete?: () => void;
 };
@@ -36,7 +38,12 @@ export type SurveyDeps = {
 export function surveyRouter(deps: SurveyDeps) {
   const { questionnaire: q, territory, store } = deps;
   const total = q.sections.length;
-  const communeList = territory.pmaCommunes().map((c) => ({ name: c.name }));
+  // « Richebourg (62) »: a name shared with communes elsewhere is offered with its department.
+  const communeList = territory.pmaCommunes().map((c) => ({ name: c.displayName }));
+  const contacts = {
+    organiser: deps.contacts?.organiser ?? fr.privacy.contactNotSet,
+    dpo: deps.contacts?.dpo ?? fr.privacy.contactNotSet,
+  };
   const router = express.Router();
 
   const DAY = 24 * 3600 * 1000;
@@ -184,12 +191,11 @@ export function surveyRouter(deps: SurveyDeps) {
     const draft = draftOf(req);
     if (!draft && hasAnswered(req)) return res.render('survey/already-answered', { pageTitle: fr.alreadyAnswered.title });
     res.render('survey/landing', {
-      pageTitle: fr.landing.title,
       resume: draft ? { href: `/questionnaire/${currentStep(draft)}` } : undefined,
     });
   });
 
-  router.get('/confidentialite', (_req, res) => res.render('survey/privacy', { pageTitle: fr.privacy.title }));
+  router.get('/confidentialite', (_req, res) => res.render('survey/privacy', { pageTitle: fr.privacy.title, contacts }));
 
   router.get('/questionnaire', (req, res) => res.redirect(303, `/questionnaire/${currentStep(draftOf(req))}`));
 

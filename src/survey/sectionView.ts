@@ -22,6 +22,20 @@ function conditionHint(q: Question, section: Section): string | undefined {
   return `Seulement si tu as répondu ${list} à « ${target.label} »`;
 }
 
+/**
+ * The error summary names what is to be fixed, « Ton âge : écris un nombre… », so that four
+ * « Réponds à cette question » read as four different things: the question's short label, or
+ * the statement for a grid row. The message next to the field stays as it is.
+ */
+function summaryLine(section: Section, e: FieldError): { name?: string; message: string } {
+  // Field ids are "f-<question>" or "f-<question>-…"; codes never contain "-".
+  const q = section.questions.find((x) => e.field === fieldId(x.id) || e.field.startsWith(`${fieldId(x.id)}-`));
+  if (!q) return { message: e.message };
+  const item = q.type === 'grid' ? q.items.find((i) => e.field.startsWith(`${fieldId(q.id, i.id)}-`)) : undefined;
+  const name = item ? item.label.replace(/[.…\s]+$/u, '') : (q.short ?? q.label.replace(/\s*[?…]$/u, ''));
+  return fr.errors.summaryItem(name, e.message);
+}
+
 export type SectionPage = ReturnType<typeof buildSectionPage>;
 
 /**
@@ -89,8 +103,8 @@ export function buildSectionPage(args: {
     });
 
   const summary = [
-    ...args.formErrors.map((message) => ({ message, href: undefined })),
-    ...errors.map((e) => ({ message: e.message, href: `#${e.field}` })),
+    ...args.formErrors.map((message) => ({ name: undefined, message, href: undefined })),
+    ...errors.map((e) => ({ ...summaryLine(section, e), href: `#${e.field}` })),
   ];
 
   return {

@@ -43,7 +43,8 @@ export type Commune = {
 };
 
 export type Resolution =
-  | { status: 'found'; commune: Commune }
+  /** `others`: communes elsewhere with the same name, when the PMA one was preferred. */
+  | { status: 'found'; commune: Commune; others?: Commune[] }
   | { status: 'ambiguous'; candidates: Commune[] }
   | { status: 'unknown'; suggestions: Commune[] };
 
@@ -298,9 +299,13 @@ export class Territory {
       if (narrowed.length) candidates = narrowed;
     }
     if (candidates.length > 1) {
-      // The consultation is about the PMA: a homonym inside it wins over the rest of France.
+      // The consultation is about the PMA: a homonym inside it wins over the rest of France
+      // (the others are returned so that the page can say which one was recognised).
       const inPma = candidates.filter((c) => c.epci !== OUTSIDE_PMA.code);
-      if (inPma.length === 1) candidates = inPma;
+      if (inPma.length === 1) {
+        const others = candidates.filter((c) => c !== inPma[0]).sort((a, b) => a.department.localeCompare(b.department));
+        return { status: 'found', commune: inPma[0], others };
+      }
     }
     if (candidates.length === 1) return { status: 'found', commune: candidates[0] };
     if (candidates.length > 1) {
@@ -345,9 +350,14 @@ export class Territory {
         scored.push({ i, score });
       }
     }
-    // Stable sort keeps the PMA-first, population order within equal scores.
+    // PMA communes first whatever their score (the consultation is local), then the closest; the
+    // stable sort keeps the population order within equal scores. When some names start with
+    // what was typed, far-fetched spellings (two typos or more) are left out.
+    const pma = (i: number) => (this.epci[i] === OUTSIDE ? 1 : 0);
+    const hasPrefix = scored.some((s) => s.score === 0);
     return scored
-      .sort((a, b) => a.score - b.score)
+      .filter((s) => !hasPrefix || s.score <= 1)
+      .sort((a, b) => pma(a.i) - pma(b.i) || a.score - b.score)
       .slice(0, limit)
       .map((s) => this.commune(s.i));
   }

@@ -247,7 +247,7 @@ export function facilitatorRouter(deps: FacilitatorDeps) {
     back(res, w, a?.position);
   });
 
-  // An event stream answers 401/403 like every stream (a login page is no use to EventSource).
+  // An event stream answers 401 like the dashboard's (a stream can't follow a login page).
   router.get('/ateliers/:id/flux', requireApi('admin', 'facilitator'), (req, res, next) => {
     const w = load(req);
     if (!w) return next();

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { SseHub } from '../live/hub.js';
+import { screen } from '../privacy/screening.js';
 import { shownEntries, type Activity } from './activities.js';
 import type { ActivityResults, Workshop, WorkshopStore } from './store.js';
 
@@ -10,8 +11,9 @@ export const screenTopic = (workshopId: string) => `atelier:${workshopId}:ecran`
 
 /** What a room's screen may show of an activity's results: nothing hidden, profane or pending. */
 export function screenResults(results: ActivityResults): ActivityResults {
-  if (results.type === 'word_cloud') return { ...results, entries: shownEntries(results.entries) };
-  if (results.type === 'idea_wall') return { ...results, ideas: results.ideas.filter((i) => i.status === 'visible' && !i.flagged) };
+  // Personal data (a phone number, a name…) is masked in whatever a room's screen shows.
+  if (results.type === 'word_cloud') return { ...results, entries: shownEntries(results.entries).map((e) => ({ ...e, text: screen(e.text).text })) };
+  if (results.type === 'idea_wall') return { ...results, ideas: results.ideas.filter((i) => i.status === 'visible' && !i.flagged).map((i) => ({ ...i, text: screen(i.text).text })) };
   return results;
 }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { cookieOptions } from '../http/cookies.js';
+import { screen } from '../privacy/screening.js';
 import { fr } from '../strings.js';
 import { IDEAS_PER_PARTICIPANT, parseAnswer, WORD_ENTRIES, WORD_MAX, IDEA_MAX, type Activity, type InputError, type PollConfig, type ScaleConfig } from './activities.js';
 import { readJoinCode } from './code.js';
@@ -113,7 +114,7 @@ export function participantRouter(deps: ParticipantDeps) {
       max: IDEA_MAX,
       text: extra.typed?.text ?? '',
       error: errorOf('text'),
-      ideas: ideas.map((i) => ({ id: i.id, text: i.text, votes: i.votes, theme: i.theme, voted: voted.has(i.id) })),
+      ideas: ideas.map((i) => ({ id: i.id, text: screen(i.text).text, votes: i.votes, theme: i.theme, voted: voted.has(i.id) })),
       premoderation: a.premoderation,
     };
   };

@@ -329,7 +329,7 @@ describe('a phone at 360 px, tapping through the questionnaire', () => {
     expect(await phone.field('age').getAttribute('aria-describedby')).toContain('f-age-erreur');
     const [msgBox, fieldBox] = [await message.boundingBox(), await phone.field('age').boundingBox()];
     expect(fieldBox!.y - (msgBox!.y + msgBox!.height)).toBeLessThan(40);
-    expect(await page.locator('.error-summary a[href="#f-age"]').textContent()).toBe('Écris un nombre entre 11 et 35 ans.');
+    expect(await page.locator('.error-summary a[href="#f-age"]').textContent()).toBe('Ton âge : écris un nombre entre 11 et 35 ans.');
     // Everything typed is still there.
     expect(await phone.field('age').inputValue()).toBe('99');
     expect(await phone.field('commune').inputValue()).toBe('Béthune');

@@ -33,7 +33,8 @@ const PUBLIC = new Set([
   'POST /login',
   'POST /logout',
   'GET /static/vendor/chart.umd.min.js',
-  // Workshop participants join anonymously with a code (issue 11).
+  'GET /static/vendor/d3.layout.cloud.js',
+  // Workshop participants: anonymous by design (a code, no account).
   'GET /w',
   'GET /w/:code',
   'GET /w/:code/flux',

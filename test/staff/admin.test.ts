@@ -109,7 +109,7 @@ describe('campaign settings', () => {
     expect(ok.text).toContain('value="2026-06-01"');
     expect(ok.text).toContain('value="2026-07-01T18:00"');
     const landing = await request(t.app).get('/');
-    expect(landing.text).toContain('à partir du 1 juin 2026');
+    expect(landing.text).toContain('à partir du 1er juin 2026');
     expect(auditActions(t.db)).toContain('settings.campaign');
   });
 

@@ -121,7 +121,7 @@ describe('drafts and resuming', () => {
 
     // The tab is closed; later, same browser.
     const landing = await r.agent.get('/');
-    expect(landing.text).toContain('Tu as déjà commencé à répondu'.replace('répondu', 'répondre'));
+    expect(landing.text).toContain('Tu avais commencé à répondre sur cet appareil');
     expect(landing.text).toContain('href="/questionnaire/2"');
     const resumed = await r.agent.get('/questionnaire');
     expect(resumed.status).toBe(303);
@@ -313,7 +313,10 @@ describe('commune resolution in the form', () => {
     const r = new Respondent(app);
     const res = await r.post(1, { ...validAnswers[1], commune: 'Bethnue' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Voulais-tu dire l’une de celles-ci ?');
+    expect(res.text).toContain('<legend>Voulais-tu dire :</legend>');
+    // The « not found » sentence is printed once, next to the field (and named in the summary).
+    expect(res.text.match(/nous ne trouvons pas cette commune/gi)).toHaveLength(2);
+    expect(res.text).toContain('<strong>Ta commune :</strong> nous ne trouvons pas cette commune.');
     expect(res.text).toMatch(/name="commune__choix" value="62119"/);
     expect(res.text).toContain('Béthune (62400)');
     expect(res.text).toContain('value="Bethnue"');
@@ -332,8 +335,32 @@ describe('commune resolution in the form', () => {
     const r = new Respondent(app);
     const res = await r.post(1, { ...validAnswers[1], commune: 'Beaumont' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Plusieurs communes portent ce nom. Choisis la tienne :');
+    expect(res.text).toContain('Plusieurs communes portent ce nom.');
+    expect(res.text).toContain('<legend>Choisis la tienne :</legend>');
     expect((res.text.match(/name="commune__choix"/g) ?? []).length).toBeGreaterThan(1);
+  });
+
+  it('says which commune a shared name was recognised as (never silently), and takes another if picked', async () => {
+    const { app, db } = makeApp();
+    const r = new Respondent(app);
+    // « Richebourg »: one in the PMA (62), others in 52 and 78.
+    const res = await r.post(1, { ...validAnswers[1], commune: 'Richebourg' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('nous avons reconnu Richebourg (62)');
+    // The PMA one is ticked, the others are offered.
+    expect(res.text).toMatch(/name="commune__choix" value="62706" checked/);
+    expect(res.text).toMatch(/name="commune__choix" value="52422">/);
+    expect(res.text).toContain('Richebourg (78550)');
+    // Confirming as is (the ticked one is sent) moves on.
+    const confirmed = await r.post(1, { ...validAnswers[1], commune: 'Richebourg', commune__choix: '62706' });
+    expect(confirmed.status).toBe(303);
+    // Another one picked: kept, and the page says which one when shown again.
+    await r.post(1, { ...validAnswers[1], commune: 'Richebourg', commune__choix: '52422' });
+    const page = await r.open(1);
+    expect(page.text).toContain('name="commune__retenue" value="52422"');
+    expect(page.text).toContain('Commune reconnue : Richebourg (52).');
+    for (const s of [2, 3, 4]) await r.post(s, {});
+    expect(answersOf(db).find((x) => x.question_id === 'commune')).toMatchObject({ option_code: '52422' });
   });
 
   it('ignores a forged INSEE code in the pick', async () => {
@@ -456,7 +483,7 @@ describe('campaign dates', () => {
     now = new Date('2023-02-02T10:00:00Z');
     const res = await r.agent.get('/');
     expect(res.text).toContain('La consultation est terminée');
-    expect(res.text).toContain('fermé le 1 février 2023');
+    expect(res.text).toContain('fermé le 1er février 2023');
     const page2 = await r.agent.get('/questionnaire/2');
     expect(page2.text).toContain('La consultation est terminée');
     const post = await r.postRaw(2, formBody({ _csrf: token, ...validAnswers[2] }));

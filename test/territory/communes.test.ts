@@ -42,6 +42,24 @@ describe('communes and intercommunalities', () => {
     expect(t.resolve('Richebourg')).toMatchObject({ status: 'found', commune: { department: '62', epci: 'cabbalr' } });
   });
 
+  it('returns the homonyms elsewhere when the PMA commune is preferred, so the page can say so', () => {
+    const r = t.resolve('Richebourg');
+    if (r.status !== 'found') throw new Error(r.status);
+    expect(r.commune.displayName).toBe('Richebourg (62)');
+    expect(r.others?.map((c) => c.department)).toEqual(['52', '78']);
+    expect(t.resolve('Béthune')).not.toHaveProperty('others');
+  });
+
+  it('suggests PMA communes first, and no far-fetched spelling when some names start with the text', () => {
+    const r = t.resolve('Vendin');
+    if (r.status !== 'unknown') throw new Error(r.status);
+    const names = r.suggestions.map((c) => c.name);
+    expect(names.slice(0, 2)).toEqual(['Vendin-le-Vieil', 'Vendin-lès-Béthune']);
+    expect(names).not.toContain('Denain');
+    expect(names).not.toContain('Verdun');
+    expect(new Set(r.suggestions.map((c) => c.insee)).size).toBe(names.length);
+  });
+
   it('lists the communes of a postal code given alone', () => {
     const r = t.resolve('62400');
     expect(r.status).toBe('ambiguous');

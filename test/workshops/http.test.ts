@@ -280,3 +280,20 @@ describe('workshops over HTTP', () => {
     expect(events[1]).toContain('"participants":1');
   });
 });
+
+describe('personal data on the workshop wall', () => {
+  it('masks a phone number and a name before the wall reaches a screen or a phone', async () => {
+    const { t, id, code, token } = await setup();
+    await request(t.app).post(`/api/workshops/${id}/current`).set('Authorization', `Bearer ${token}`).send({ activity: 2 });
+    const a = await participant(t, code);
+    await a.answer(2, { text: 'Appelez Lucas Martin au 06 12 34 56 78 pour le covoiturage' });
+    const ideaId = (await request(t.app).get(`/api/workshops/${id}/results`).set('Authorization', `Bearer ${token}`)).body.activities[2].ideas[0].id;
+    await control(t, id, { do: 'idea-approve', idea: ideaId });
+    const { agent } = await signIn(t.app, 'anim@exemple.fr');
+    const screenText = (await agent.get(`/ateliers/${id}/ecran?partiel=1`)).text;
+    expect(screenText).toContain('Appelez [nom] au [téléphone] pour le covoiturage');
+    expect(screenText).not.toContain('06 12');
+    const phone = (await a.agent.get(`/w/${code}`)).text;
+    expect(phone).toContain('Appelez [nom] au [téléphone]');
+  });
+});

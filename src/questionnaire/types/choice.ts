@@ -95,7 +95,7 @@ export const singleType: QuestionType<Single, SingleValue> = {
   },
   toRows: (q, v) => [{ questionId: q.id, optionCode: v.code, valueText: v.other ?? null, valueNum: null }],
   codes: (_q, v) => [{ code: v.code }],
-  view: (q, raw, errors, ctx) => ({ options: optionViews(q, raw, errors, ctx), inputType: 'radio' }),
+  view: (q, raw, errors, ctx) => ({ options: optionViews(q, raw, errors, ctx), inputType: 'radio', compact: isCompact(q.options) }),
 };
 
 export const multipleType: QuestionType<Multiple, MultipleValue> = {
@@ -141,5 +141,15 @@ export const multipleType: QuestionType<Multiple, MultipleValue> = {
     options: optionViews(q, raw, errors, ctx),
     inputType: 'checkbox',
     maxChoices: q.maxChoices,
+    maxReached: q.maxChoices !== undefined ? fr.survey.maxChoicesReached(q.maxChoices) : undefined,
   }),
 };
+
+/**
+ * Short single-choice answers (« Oui », « Plutôt non », « Je ne sais pas ») sit two by two as
+ * tiles: a long step gets shorter on a phone. Not with an « Autre (précise) » field, which needs
+ * the width.
+ */
+function isCompact(options: readonly { label: string; other?: boolean }[]): boolean {
+  return options.every((o) => !o.other && [...o.label].length <= 14);
+}

@@ -38,6 +38,11 @@ export const communeType: QuestionType<CommuneQ, CommuneValue> = {
     if (chosen) return { value: { insee: chosen.insee, name: chosen.name, epci: chosen.epci }, errors: [] };
     if (!text) return { value: undefined, errors: q.required ? [{ field, message: fr.errors.required }] : [] };
     const r = ctx.territory.resolve(text);
+    // A name shared with communes elsewhere resolves to the PMA one, but never silently: the page
+    // comes back once saying which commune was recognised, pre-selected among the others.
+    if (r.status === 'found' && r.others?.length) {
+      return { value: undefined, errors: [{ field, message: fr.errors.communeRecognised(r.commune.displayName) }] };
+    }
     if (r.status === 'found') return { value: { insee: r.commune.insee, name: r.commune.name, epci: r.commune.epci }, errors: [] };
     const message =
       r.status === 'ambiguous'
@@ -56,19 +61,30 @@ export const communeType: QuestionType<CommuneQ, CommuneValue> = {
     const chosen = readOne(raw, choiceField(q)).value || readOne(raw, keptField(q)).value;
     const hasError = errors.some((e) => e.field === fieldId(q.id));
     let suggestions: { code: string; label: string; id: string; checked: boolean }[] = [];
+    let suggestionsLegend = '';
     if (hasError && cleanText(typed, false)) {
       const r = ctx.territory.resolve(cleanText(typed, false));
-      const list = r.status === 'ambiguous' ? r.candidates : r.status === 'unknown' ? r.suggestions : [];
+      const list =
+        r.status === 'ambiguous' ? r.candidates : r.status === 'unknown' ? r.suggestions : r.others ? [r.commune, ...r.others] : [];
+      // The recognised PMA commune is ticked until the respondent picks another one.
+      // (An earlier pick kept for another name is not among these.)
+      const ticked = list.some((c) => c.insee === chosen) ? chosen : r.status === 'found' ? r.commune.insee : '';
+      suggestionsLegend =
+        r.status === 'ambiguous' ? fr.survey.communeChooseAmong : r.status === 'unknown' ? fr.survey.communeDidYouMean : fr.survey.communeConfirm;
       suggestions = list.slice(0, 8).map((c) => ({
         code: c.insee,
         label: `${c.displayName.replace(/ \(\w+\)$/, '')} (${c.postalCodes[0] ?? c.department})`,
         id: fieldId(q.id, 'choix', c.insee),
-        checked: chosen === c.insee,
+        checked: ticked === c.insee,
       }));
     }
-    // After a pick, show the official name in the text field.
-    const pickedName = chosen && !hasError ? ctx.territory.byInsee.get(chosen)?.name : undefined;
+    // After a pick, show the official name in the text field, and which commune it is when the
+    // name is shared (« Richebourg (62) »).
+    const picked = chosen && !hasError ? ctx.territory.byInsee.get(chosen) : undefined;
+    const pickedName = picked?.name;
     return {
+      recognised: picked && picked.displayName !== picked.name ? fr.survey.communeRecognised(picked.displayName) : undefined,
+      suggestionsLegend,
       id: fieldId(q.id),
       value: pickedName ?? typed,
       kept: pickedName ? { name: keptField(q), value: chosen } : undefined,

@@ -9,8 +9,9 @@ export type GridValue = Record<string, string>;
 const itemField = (q: Grid, item: string) => `${q.id}__${item}`;
 
 /**
- * An agree/disagree grid rendered as one small radio group per statement, stacked: it fits a
- * 360 px screen with no horizontal scrolling, and each group is a fieldset screen readers announce.
+ * An agree/disagree grid rendered as one radio group per statement, stacked: each group is a
+ * fieldset screen readers announce, drawn as a segmented row (app.css: `.scale`) that fits a
+ * 360 px screen with every label visible, and wraps to two rows below 340 px.
  * Stored as one sub-question per item: question_id "<grid>__<item>", option_code = scale code.
  */
 export const gridType: QuestionType<Grid, GridValue> = {
@@ -35,6 +36,9 @@ export const gridType: QuestionType<Grid, GridValue> = {
       .map((i) => ({ questionId: itemField(q, i.id), optionCode: v[i.id], valueText: null, valueNum: null })),
   codes: (_q, v) => Object.entries(v).map(([item, code]) => ({ item, code })),
   view: (q, raw, errors) => ({
+    // Four points ordered agree → disagree (the questionnaire's agreement scale): drawn with the
+    // diverging colours of the results charts.
+    diverging: q.scale.length === 4,
     items: q.items.map((item) => {
       const chosen = readOne(raw, itemField(q, item.id)).value;
       const firstId = fieldId(q.id, item.id, q.scale[0].code);

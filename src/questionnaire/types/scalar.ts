@@ -25,6 +25,9 @@ export const textType: QuestionType<Text, string> = {
     multiline: q.type === 'longtext',
     rows: q.maxLength > 500 ? 6 : 4,
     lengthHint: fr.survey.charactersMax(q.maxLength),
+    // With JavaScript the hint becomes a live count, in one phrase: « … au maximum : il t’en reste 998. »
+    lengthLeft: fr.survey.charactersLeft(q.maxLength),
+    lengthOver: fr.survey.charactersOver(q.maxLength),
   }),
 };
 
