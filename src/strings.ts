@@ -493,7 +493,7 @@ export const fr = {
     draftNoAnswers: 'Questionnaire commencé mais pas envoyé : ses réponses ne sont enregistrées qu’à l’envoi, il n’y a rien d’autre à lire.',
     responseOfId: (shortId: string) => `Réponse ${shortId}…`,
     flaggedTitle: 'Réponses signalées',
-    flaggedIntro: 'Ces réponses ont l’air automatiques. Elles restent dans la base et peuvent être exclues des résultats (filtre « Exclure les réponses signalées »). Lisez la réponse avant de lever le signalement : une fois levé, elle compte comme les autres.',
+    flaggedIntro: 'Ces réponses ont l’air automatiques. Elles restent dans la base et peuvent être exclues des résultats (filtre « Exclure les réponses signalées »). Lisez la réponse avant de lever le signalement : une fois levé, elle compte comme les autres.',
     flaggedCount: (count: number) => `${n(count)} réponse${count > 1 ? 's' : ''} signalée${count > 1 ? 's' : ''}`,
     flaggedEmpty: 'Aucune réponse signalée.',
     why: 'Pourquoi elle est signalée',
