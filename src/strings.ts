@@ -469,6 +469,7 @@ export const fr = {
     removeFilters: 'Retirer les filtres',
     filterErrors: 'Certains filtres de l’adresse sont illisibles et ont été ignorés :',
     openResponse: 'Voir la réponse complète',
+    personalData: (kinds: string) => `Contient peut-être des données personnelles (${kinds}) : à ne pas citer telles quelles.`,
     responseOf: (day: string, channel: string) => `${day} · ${channel}`,
     page: (page: number, pages: number) => `Page ${n(page)} sur ${n(pages)}`,
     previous: 'Page précédente',

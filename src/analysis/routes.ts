@@ -5,6 +5,7 @@ import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { filterToQuery, isEmptyFilter, NO_FILTER, parseFilters, type Filter, type FilterError } from '../results/filters.js';
 import { filterWords } from '../results/filterWords.js';
+import { findPersonalData, MASKS } from '../privacy/screening.js';
 import { audit } from '../staff/audit.js';
 import { requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
@@ -103,6 +104,8 @@ export function analysisRouter(deps: AnalysisDeps) {
       summary: `${t.found(found.total)}${search ? t.matching(search) : ''}`,
       answers: found.answers.map((x) => ({
         text: x.text,
+        // Shown in full to analysts, with a warning where the shared screening sees personal data.
+        personal: [...new Set(findPersonalData(x.text).map((f) => MASKS[f.kind].replace(/[[\]]/g, '')))].join(', '),
         meta: t.responseOf(frenchResponseDay(x.hour), channelLabel(x.channel)),
         href: `/analyse/reponses/${x.responseId}`,
       })),

@@ -97,6 +97,15 @@ describe('the free-text browser', () => {
     expect(beyond.text).toContain(`Page ${Math.ceil(fx.allTexts / 20)} sur ${Math.ceil(fx.allTexts / 20)}`);
   });
 
+  it('warns where a text may hold personal data (shared screening)', async () => {
+    const id = (t.db.prepare(`SELECT response_id AS id FROM answers WHERE question_id = 'message_elus' AND option_code = '' AND response_id <> ? LIMIT 1`).get(fx.seededId) as { id: string }).id;
+    t.db.prepare(`UPDATE answers SET value_text = 'Appelez-moi au 06 12 34 56 78' WHERE response_id = ? AND question_id = 'message_elus' AND option_code = ''`).run(id);
+    const res = await analyst.get('/analyse/textes/message_elus?q=appelez');
+    expect(res.text).toContain('<p class="text-warning">Contient peut-être des données personnelles (téléphone) : à ne pas citer telles quelles.</p>');
+    const seeded = await analyst.get('/analyse/textes/message_elus?q=louvre');
+    expect(seeded.text).not.toContain('text-warning');
+  });
+
   it('reports an unreadable filter next to the list instead of failing', async () => {
     const res = await analyst.get('/analyse/textes/message_elus?f.genre=nimporte');
     expect(res.status).toBe(400);
