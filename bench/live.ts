@@ -78,7 +78,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avenir-live-'));
 // --- the app: a dashboard's stream, behind a staff session ---------------------------------------
 const db = openDatabase(path.join(dir, 'app.db'));
 createStaffStore(db).create('anim@example.org', 'facilitator', await hashPassword('mot-de-passe-du-banc'));
-const hub = createSseHub({ maxPerSecond: 2 });
+// One session opens every stream here (the fan-out is what is measured): its cap is lifted.
+// The caps themselves are measured by bench/live-attack.ts.
+const hub = createSseHub({ maxPerSecond: 2, maxPerOwner: CLIENTS, maxTotal: CLIENTS });
 const app = createApp({ db, hub, config: defaultConfig(), campaign: buildCampaign({}), logger: silentLogger });
 const login = request.agent(app);
 const page = await login.get('/login');

@@ -109,7 +109,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avenir-ateliers-'));
 const db = openDatabase(path.join(dir, 'app.db'));
 const q = loadQuestionnaire();
 createStaffStore(db).create('anim@example.org', 'facilitator', await hashPassword('mot-de-passe-du-banc'));
-const hub = createSseHub({ maxPerSecond: 4 });
+// One bench session plays every room's projector: its per-session stream cap (6 by default,
+// see src/live/hub.ts) is lifted to the number of rooms, and the process cap fits the run.
+const hub = createSseHub({ maxPerSecond: 4, maxPerOwner: ROOMS, maxTotal: ROOMS * (PARTICIPANTS + 1) });
 const app = createApp({ db, hub, config: defaultConfig(), campaign: buildCampaign({}), logger: silentLogger });
 const server = app.listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));

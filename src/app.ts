@@ -18,11 +18,13 @@ import { sequence } from './http/sequence.js';
 import { createViewEngine, VIEWS_DIR } from './http/views.js';
 import { exportsRouter } from './exports/routes.js';
 import { createSseHub, type SseHub } from './live/hub.js';
+import { openFileLimit, streamCapFor } from './live/limits.js';
+import { staffStreamOwner } from './live/staffOwner.js';
 import { ensureAnswered } from './results/answered.js';
 import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
-import { loadStaff } from './staff/auth.js';
+import { loadStaff, staffSessionSecret } from './staff/auth.js';
 import { staffRouter } from './staff/routes.js';
 import { staffHomeRouter } from './staff/homeRoutes.js';
 import { journalRouter } from './staff/journalRoutes.js';
@@ -33,6 +35,7 @@ import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
 import { createSurveyStore } from './survey/store.js';
+import { fr } from './strings.js';
 import { territory as sharedTerritory, type Territory } from './territory/communes.js';
 import { communesHandler } from './territory/routes.js';
 import { workshopApi } from './workshops/api.js';
@@ -79,7 +82,8 @@ export function createApp(deps: AppDeps) {
   // That check reads every completed response once: hand the pages it cached back (memory of a
   // small server), they won't be read again soon.
   db.pragma('shrink_memory');
-  const hub = deps.hub ?? createSseHub({ maxPerSecond: 2 });
+  const hub = deps.hub ?? liveHub(config, logger);
+  const streamOwner = staffStreamOwner({ db, store: staffStore, idleMs: config.staffSessionIdleMinutes * 60_000, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -127,7 +131,7 @@ export function createApp(deps: AppDeps) {
       readCookies(),
       noStore,
       loadStaff(staffStore, { idleMs: config.staffSessionIdleMinutes * 60_000, now }),
-      csrfProtection(),
+      csrfProtection({ boundTo: staffSessionSecret }),
     ),
   );
   const survey = surveyRouter({
@@ -145,13 +149,13 @@ export function createApp(deps: AppDeps) {
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
   app.use(staffNav);
-  app.use(staffRouter({ db, store: staffStore, campaign, now }));
+  app.use(staffRouter({ db, store: staffStore, campaign, now, live: hub }));
   app.use(staffHomeRouter({ db, campaign, now }));
   app.use(journalRouter({ db, questionnaire, campaign: () => campaign.get(), communeName: (c) => territory.byInsee.get(c)?.name }));
   app.use(campaignAdminRouter({ db, campaign, now }));
   app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
   app.use(textBrowserLinks(questionnaire));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
@@ -165,6 +169,7 @@ export function createApp(deps: AppDeps) {
       db,
       store: workshopStore,
       live,
+      streamOwner,
       questionnaire,
       now,
       // The survey's overall figures beside a poll taken from the questionnaire: for analysts and
@@ -176,4 +181,12 @@ export function createApp(deps: AppDeps) {
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The live-updates hub with the configured caps, the process cap kept within the fd limit. */
+function liveHub(config: Config, logger: Logger): SseHub {
+  const fdLimit = openFileLimit();
+  const { cap, lowered } = streamCapFor(config.sseMaxTotal, fdLimit);
+  if (lowered) logger.info(fr.live.capLowered(config.sseMaxTotal, cap, fdLimit!));
+  return createSseHub({ maxPerSecond: 2, maxPerOwner: config.sseMaxPerSession, maxTotal: cap, heartbeatMs: config.sseHeartbeatSeconds * 1000 });
 }

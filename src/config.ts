@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 // Every environment variable the app reads is declared here, validated once at start.
@@ -17,9 +18,10 @@ const envSchema = z.object({
   // Optional campaign window; without them the questionnaire is open.
   CAMPAIGN_OPENS_AT: isoDate.optional(),
   CAMPAIGN_CLOSES_AT: isoDate.optional(),
-  // Behind a reverse proxy: how many hops to trust for X-Forwarded-For/-Proto (0 = none), so the
-  // rate limits see the client and cookies get Secure over HTTPS.
-  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // Behind a reverse proxy: which hops to trust for X-Forwarded-For/-Proto, so the rate limits
+  // see the client and cookies get Secure over HTTPS. A hop count (0 = none), or the proxies'
+  // addresses and subnets as express reads them (see parseTrustProxy).
+  TRUST_PROXY: z.string().trim().default('0').pipe(z.string().transform(parseTrustProxy)),
   // First admin, created at start when no admin exists yet.
   ADMIN_EMAIL: z.email('adresse e-mail invalide').optional(),
   ADMIN_PASSWORD: z.string().min(12, '12 caractères au moins').optional(),
@@ -29,9 +31,15 @@ const envSchema = z.object({
   // Signs the form timestamps (minimum fill time); random per process when not set.
   SESSION_SECRET: z.string().min(32, '32 caractères au moins').optional(),
   DRAFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
+  // Staff sessions end after this much inactivity (OWASP ASVS level 2: 30 minutes at most).
+  STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
   // A section answered faster than this is flagged (not rejected).
   MIN_SECTION_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  // Live streams (SSE): per staff session or API token, per process, and the heartbeat period
+  // (pings, dead clients dropped, sessions revalidated). See the README for the reasoning.
+  SSE_MAX_PER_SESSION: z.coerce.number().int().min(1).max(100).default(6),
+  SSE_MAX_TOTAL: z.coerce.number().int().min(1).max(100_000).default(2500),
+  SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(120).default(20),
   // Shown on the privacy page (GDPR: who runs the consultation, whom to ask about the data).
   ORGANISER_CONTACT: z.string().trim().min(3).max(300).optional(),
   DPO_CONTACT: z.string().trim().min(3).max(300).optional(),
@@ -44,7 +52,8 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   campaignOpensAt?: Date;
   campaignClosesAt?: Date;
-  trustProxy: number;
+  /** A hop count, or the proxies' addresses/subnets/express names (see parseTrustProxy). */
+  trustProxy: number | string[];
   adminEmail?: string;
   adminPassword?: string;
   submitRateLimit: number;
@@ -52,12 +61,54 @@ export type Config = {
   draftRetentionDays: number;
   staffSessionIdleMinutes: number;
   minSectionSeconds: number;
+  sseMaxPerSession: number;
+  sseMaxTotal: number;
+  sseHeartbeatSeconds: number;
   /** Free text, e.g. "Pôle Métropolitain de l'Artois, … — contact@…"; unset = a placeholder sentence. */
   organiserContact?: string;
   dpoContact?: string;
 };
 
 export class ConfigError extends Error {}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY as express's `trust proxy` reads it: a hop count 0–10, or a comma-separated list
+ * of proxy addresses, subnets (CIDR or address/mask) and express's names `loopback`,
+ * `linklocal`, `uniquelocal`. `true` (trust every hop) is refused: anyone could then choose the
+ * address the rate limits see by sending X-Forwarded-For.
+ */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): number | string[] {
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops <= 10) return hops;
+    ctx.addIssue({ code: 'custom', message: 'nombre de proxys entre 0 et 10' });
+    return z.NEVER;
+  }
+  const entries = value.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = entries.filter((x) => !PROXY_NAMES.has(x) && !isAddressOrSubnet(x));
+  if (!entries.length || bad.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `attendu un nombre de proxys (0 à 10) ou des adresses et sous-réseaux séparés par des virgules (loopback, 127.0.0.1, 10.0.0.0/8, fd00::/8) ; invalide : ${bad.join(', ') || value}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+}
+
+function isAddressOrSubnet(x: string): boolean {
+  const [address, range, ...rest] = x.split('/');
+  // Dotted IPv4 only: ipaddr would also read « 10 » or « 0x7f.1 » as addresses.
+  if (rest.length || !(ipaddr.IPv4.isValidFourPartDecimal(address) || ipaddr.IPv6.isValid(address))) return false;
+  if (range === undefined) return true;
+  const kind = ipaddr.parse(address).kind();
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (kind === 'ipv4' ? 32 : 128);
+  // address/mask, as express also accepts (IPv4 only, a contiguous mask).
+  if (kind !== 'ipv4' || !ipaddr.IPv4.isValidFourPartDecimal(range)) return false;
+  return ipaddr.IPv4.parse(range).prefixLengthFromSubnetMask() !== null;
+}
 
 /** The values tests and tools start from: the defaults, as if no variable were set. */
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
@@ -94,6 +145,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftRetentionDays: e.DRAFT_RETENTION_DAYS,
     staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
     minSectionSeconds: e.MIN_SECTION_SECONDS,
+    sseMaxPerSession: e.SSE_MAX_PER_SESSION,
+    sseMaxTotal: e.SSE_MAX_TOTAL,
+    sseHeartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
     organiserContact: e.ORGANISER_CONTACT,
     dpoContact: e.DPO_CONTACT,
   };

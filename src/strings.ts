@@ -176,7 +176,33 @@ export const fr = {
 
   // Staff pages address adults at work: "vous".
   // Staff sign-in hardening: lockout, tokens, second factor, password changes (issue 9).
-  security: {},
+  security: {
+    // auth-lockout: tokens' lifetime, grouped sign-in failures in the journal.
+    tokenDurationLabel: 'Durée de validité',
+    tokenDuration: (days: number) => (days === 365 ? '1 an' : `${n(days)} jours${days === 90 ? ' (recommandé)' : ''}`),
+    tokenDurationInvalid: 'Choisissez une durée proposée (un an au maximum).',
+    tokenCreatedUntil: (date: string) => `Il fonctionnera jusqu’au ${date} inclus, sauf s’il est révoqué avant.`,
+    tokenNotFound: 'Ce jeton n’existe pas parmi les vôtres.',
+    tokenActive: 'Actif',
+    tokenExpired: 'Expiré',
+    tokenNeverUsed: 'jamais',
+    tokenRevokedBecause: {
+      owner: 'Révoqué',
+      password: 'Révoqué (mot de passe changé)',
+      role: 'Révoqué (rôle changé)',
+      disabled: 'Révoqué (compte désactivé)',
+    } as Record<string, string>,
+    tokensColumns: { name: 'Nom', created: 'Créé le', expires: 'Expire le', lastUsed: 'Dernier usage', state: 'État' },
+    tokensRule: 'Un jeton cesse de fonctionner à sa date d’expiration, et aussitôt si votre mot de passe change, si votre rôle change ou si votre compte est désactivé.',
+    loginFailures: (p: { total: number; email: string; from: string; to: string; refused: number; locks: number }) =>
+      [
+        `${n(p.total)} échec${p.total > 1 ? 's' : ''} de connexion pour ${p.email} ${p.from === p.to ? `à ${p.from}` : `entre ${p.from} et ${p.to}`}`,
+        p.refused ? `dont ${n(p.refused)} refusé${p.refused > 1 ? 's' : ''} sans vérifier le mot de passe (blocage en cours)` : '',
+        p.locks ? `${n(p.locks)} blocage${p.locks > 1 ? 's' : ''} déclenché${p.locks > 1 ? 's' : ''}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ; '),
+  },
 
   staff: {
     loginTitle: 'Connexion de l’équipe',
@@ -189,7 +215,7 @@ export const fr = {
     emailMissing: 'Indiquez votre adresse e-mail.',
     passwordMissing: 'Indiquez votre mot de passe.',
     accountLocked: (minutes: number) =>
-      `Trop de tentatives : ce compte est bloqué pendant ${n(minutes)} minutes. Réessayez plus tard ou demandez à un administrateur de réinitialiser le mot de passe.`,
+      `Trop de tentatives : ce compte est bloqué pendant ${n(minutes)} minute${minutes > 1 ? 's' : ''} depuis ce navigateur et ce réseau. Depuis le navigateur où vous vous connectez d’habitude, la connexion reste possible ; sinon réessayez plus tard ou demandez à un administrateur de réinitialiser le mot de passe.`,
     tooManyFromNetwork: (minutes: number) =>
       `Trop de tentatives de connexion depuis ce réseau. Réessayez dans ${n(minutes)} minute${minutes > 1 ? 's' : ''}.`,
     unauthorized: 'Connexion requise : connectez-vous ou utilisez un jeton d’API (en-tête Authorization: Bearer …).',
@@ -404,7 +430,14 @@ export const fr = {
   disclosure: {},
 
   // Live streams: caps and closing (issue 9).
-  live: {},
+  live: {
+    tooManyForOwner: (max: number) =>
+      `Trop de mises à jour en direct ouvertes avec cette connexion (${n(max)} au plus). Fermez un onglet du tableau de bord ou réessayez dans un instant.`,
+    serverFull:
+      'Le serveur a atteint son nombre maximal de mises à jour en direct. Réessayez dans un instant ; en attendant, rechargez la page pour voir les derniers chiffres.',
+    capLowered: (wanted: number, cap: number, fdLimit: number) =>
+      `SSE_MAX_TOTAL=${wanted} laisserait trop peu de fichiers ouverts au reste du serveur (limite du processus : ${fdLimit}) : ${cap} flux en direct au plus.`,
+  },
 
   results: {
     title: 'Résultats',

@@ -46,7 +46,8 @@ export function exportsRouter(deps: ExportsDeps) {
     return undefined;
   };
 
-  const start = (req: Request, res: Response, name: string) => {
+  /** Headers of the download; undefined for HEAD, which then ends without a body. */
+  const start = (req: Request, res: Response, name: string): boolean | undefined => {
     const excel = flag(req.query.excel);
     const day = deps.now().toISOString().slice(0, 10);
     const file = `mon-avenir-en-artois-${name}${excel ? '-excel' : ''}-${day}.csv`;
@@ -56,6 +57,8 @@ export function exportsRouter(deps: ExportsDeps) {
       'Cache-Control': 'no-store',
     });
     const query = new URLSearchParams(req.query as Record<string, string>).toString();
+    // HEAD (a link checker, a download manager probing the size) downloads nothing.
+    if (req.method === 'HEAD') return undefined;
     audit(db, req.staff!.email, 'export.download', { export: name, filtres: query || '(aucun)', via: req.staffVia }, deps.now());
     return excel;
   };
@@ -77,8 +80,9 @@ export function exportsRouter(deps: ExportsDeps) {
     streamed(async (req, res) => {
       const filter = filterOr400(req, res);
       if (!filter) return;
-      const results = computeResults(db, q, filter, { communeName: (c) => territory.byInsee.get(c)?.name ?? c });
       const excel = start(req, res, 'resultats');
+      if (excel === undefined) return void res.end();
+      const results = computeResults(db, q, filter, { communeName: (c) => territory.byInsee.get(c)?.name ?? c });
       await pump(resultsCsvChunks(results, dialectOf(excel)), res, { end: true });
     }),
   );
@@ -90,6 +94,7 @@ export function exportsRouter(deps: ExportsDeps) {
       const filter = filterOr400(req, res);
       if (!filter) return;
       const excel = start(req, res, 'reponses');
+      if (excel === undefined) return void res.end();
       await writeResponsesCsv(db, q, res, { filter, labels: flag(req.query.labels), excel, screened: flag(req.query.screened) });
     }),
   );
@@ -99,6 +104,7 @@ export function exportsRouter(deps: ExportsDeps) {
     guard,
     streamed(async (req, res) => {
       const excel = start(req, res, 'dictionnaire');
+      if (excel === undefined) return void res.end();
       await writeCodebookCsv(q, res, { excel });
     }),
   );

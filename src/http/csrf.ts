@@ -6,26 +6,38 @@ import { cookieOptions } from './cookies.js';
 export const CSRF_COOKIE = 'avenir_csrf';
 export const CSRF_FIELD = '_csrf';
 
+const newToken = () => crypto.randomBytes(32).toString('base64url');
+
+/** The CSRF token of a signed-in session: derived from its secret id, so it dies with it. */
+export function sessionCsrfToken(sessionSecret: string): string {
+  return crypto.createHmac('sha256', sessionSecret).update('csrf').digest('base64url');
+}
+
 /**
- * Double-submit token: a random value in an HttpOnly SameSite cookie that every form echoes in a
- * hidden field. A POST without the matching pair is refused (403) before anything is stored.
+ * Two kinds of token, one field.
+ * - Anonymous visitors (respondents, the login form): double-submit, a random value in an
+ *   HttpOnly SameSite cookie that every form echoes in a hidden field.
+ * - A signed-in staff member (`boundTo` gives their session's secret): the token is derived from
+ *   the session, so a token from another session, or from before the sign-in, is refused.
+ * A POST without the expected token is refused (403) before anything is stored.
  */
-export function csrfProtection() {
+export function csrfProtection(opts: { boundTo?: (req: Request) => string | undefined } = {}) {
   return (req: Request, res: Response, next: NextFunction) => {
     let token: unknown = req.cookies?.[CSRF_COOKIE];
     if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
-      token = crypto.randomBytes(32).toString('base64url');
+      token = newToken();
       res.cookie(CSRF_COOKIE, token, cookieOptions(req));
       // A fresh cookie can't match anything posted with this request.
       req.cookies = { ...(req.cookies ?? {}), [CSRF_COOKIE]: undefined };
     }
-    res.locals.csrfToken = token;
+    const session = opts.boundTo?.(req);
+    const expected = session ? sessionCsrfToken(session) : req.cookies?.[CSRF_COOKIE];
+    res.locals.csrfToken = session ? expected : token;
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     // A script with a personal API token carries no cookie: no cross-site request can forge it.
     if (req.staffVia === 'token') return next();
 
     const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-    const expected = req.cookies?.[CSRF_COOKIE];
     if (typeof sent === 'string' && typeof expected === 'string' && safeEqual(sent, expected)) return next();
     res.status(403).render('errors/message', {
       pageTitle: fr.http.csrfTitle,
@@ -35,6 +47,14 @@ export function csrfProtection() {
       link: { href: '/questionnaire', label: fr.http.resume },
     });
   };
+}
+
+/**
+ * A new anonymous token, e.g. when a staff session starts or ends: whatever token the browser
+ * had before is worthless afterwards.
+ */
+export function renewCsrfCookie(req: Request, res: Response) {
+  res.cookie(CSRF_COOKIE, newToken(), cookieOptions(req));
 }
 
 function safeEqual(a: string, b: string): boolean {

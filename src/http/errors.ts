@@ -22,6 +22,8 @@ export function errorHandler(logger: Logger) {
     const e = err as { type?: string; status?: number; statusCode?: number };
     const status = e?.status ?? e?.statusCode ?? 500;
     if (res.headersSent) return;
+    // A missing static file (express.static without fallthrough) is an ordinary 404 page.
+    if (status === 404) return notFound(req, res);
     let title: string = fr.http.serverErrorTitle;
     let message: string = fr.http.serverError;
     let code = 500;

@@ -37,10 +37,26 @@ function captureHeaders(): [string, string][] {
     removeHeader: () => {},
   };
   policy({} as Request, stub as unknown as Response, () => {});
+  // Nothing in the app uses a camera, a microphone, the location or ad-tracking APIs: no page
+  // (nor anything injected into one) may ask for them.
+  headers.push(['Permissions-Policy', PERMISSIONS_POLICY]);
   return headers;
 }
 
 const HSTS = 'max-age=15552000';
+export const PERMISSIONS_POLICY = [
+  'accelerometer=()',
+  'browsing-topics=()',
+  'camera=()',
+  'display-capture=()',
+  'geolocation=()',
+  'gyroscope=()',
+  'interest-cohort=()',
+  'magnetometer=()',
+  'microphone=()',
+  'payment=()',
+  'usb=()',
+].join(', ');
 
 /**
  * Puts the headers on every response of the app as its head is written, whatever produced it

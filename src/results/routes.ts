@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { Campaign } from '../campaign/campaign.js';
 import type { Db } from '../db/connection.js';
-import type { SseHub } from '../live/hub.js';
+import type { SseHub, StreamOwner } from '../live/hub.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { requireApi, requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
@@ -22,6 +22,8 @@ export type ResultsDeps = {
   territory: Territory;
   campaign: () => Campaign;
   hub: SseHub;
+  /** Who a stream belongs to (caps, and closing it with its session or token). */
+  streamOwner: (req: Request) => StreamOwner;
 };
 
 /**
@@ -91,8 +93,9 @@ export function resultsRouter(deps: ResultsDeps) {
   });
 
   // Live: a small "something changed" event at most a few times a second; pages then refetch.
-  router.get('/resultats/flux', requireApi('admin', 'analyst', 'facilitator'), (_req: Request, res: Response) => {
-    deps.hub.subscribe(RESULTS_TOPIC, res);
+  // Capped per session or token and per process (429 past it); ends with the session (hub.ts).
+  router.get('/resultats/flux', requireApi('admin', 'analyst', 'facilitator'), (req: Request, res: Response) => {
+    deps.hub.subscribe(RESULTS_TOPIC, res, deps.streamOwner(req));
   });
 
   router.get('/resultats/:section', requirePage('admin', 'analyst', 'facilitator'), (req, res, next) => {

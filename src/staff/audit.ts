@@ -1,11 +1,13 @@
 import type { Db } from '../db/connection.js';
+import { fr } from '../strings.js';
 
 export type AuditEntry = { id: number; at: string; actor: string | null; action: string; details: Record<string, unknown> | null };
 
 /** Audited actions and their French wording for the admin page. */
 export const AUDIT_ACTIONS = {
   'login.success': 'Connexion',
-  'login.failure': 'Échec de connexion',
+  'login.failure': 'Échecs de connexion',
+  // Older entries (before failures were grouped) keep their wording.
   'login.locked': 'Compte bloqué après trop d’échecs',
   logout: 'Déconnexion',
   'account.create': 'Compte créé',
@@ -38,6 +40,67 @@ export function audit(db: Db, actor: string | null, action: AuditAction, details
     action,
     details ? JSON.stringify(details) : null,
   );
+}
+
+/** How long a burst of failed sign-ins for one email stays one entry (then a new one opens). */
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
+
+export type LoginFailureDetails = {
+  /** Wrong passwords actually checked. */
+  tentatives: number;
+  /** Attempts refused by a block, without checking the password. */
+  refusees: number;
+  /** Blocks started by these failures. */
+  blocages: number;
+  premiere: string;
+  derniere: string;
+};
+
+/**
+ * Failed sign-ins are grouped per email: the open entry (first failure less than 15 minutes
+ * ago) gets its counts and last time updated; only the first failure of a burst writes a row. A
+ * flood of 500 tries is one entry saying « 500 échecs … entre 14 h 02 et 14 h 03 ».
+ */
+export function auditLoginFailure(db: Db, email: string, what: { refused?: boolean; locked?: boolean }, now = new Date()) {
+  const at = now.toISOString().slice(0, 19) + 'Z';
+  const since = new Date(now.getTime() - LOGIN_FAILURE_WINDOW_MS).toISOString().slice(0, 19) + 'Z';
+  db.transaction(() => {
+    const open = db
+      .prepare(`SELECT id, details FROM audit_log WHERE action = 'login.failure' AND actor = ? AND at >= ? ORDER BY id DESC LIMIT 1`)
+      .get(email, since) as { id: number; details: string | null } | undefined;
+    const previous = open?.details ? (JSON.parse(open.details) as Partial<LoginFailureDetails>) : undefined;
+    const d: LoginFailureDetails = {
+      tentatives: (previous?.tentatives ?? 0) + (what.refused ? 0 : 1),
+      refusees: (previous?.refusees ?? 0) + (what.refused ? 1 : 0),
+      blocages: (previous?.blocages ?? 0) + (what.locked ? 1 : 0),
+      premiere: previous?.premiere ?? at,
+      derniere: at,
+    };
+    if (open && previous?.premiere) db.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run(JSON.stringify(d), open.id);
+    else db.prepare(`INSERT INTO audit_log (at, actor, action, details) VALUES (?, ?, 'login.failure', ?)`).run(at, email, JSON.stringify(d));
+  })();
+}
+
+const hourMinute = (iso: string) => `${iso.slice(11, 13)} h ${iso.slice(14, 16)}`;
+
+/** The journal's « Détails » column: a French sentence for grouped failures, « clé : valeur » otherwise. */
+export function describeAudit(e: AuditEntry): string {
+  const d = e.details;
+  if (!d) return '';
+  if (e.action === 'login.failure' && typeof d.tentatives === 'number') {
+    const f = d as unknown as LoginFailureDetails;
+    return fr.security.loginFailures({
+      total: f.tentatives + f.refusees,
+      email: e.actor ?? '?',
+      from: hourMinute(f.premiere),
+      to: hourMinute(f.derniere),
+      refused: f.refusees,
+      locks: f.blocages,
+    });
+  }
+  return Object.entries(d)
+    .map(([k, v]) => `${k} : ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' · ');
 }
 
 export function listAudit(db: Db, opts: { limit: number; beforeId?: number }): AuditEntry[] {

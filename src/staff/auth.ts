@@ -41,6 +41,12 @@ export function loadStaff(store: StaffStore, opts: { idleMs: number; now: () => 
   };
 }
 
+/** The secret of the request's signed-in session (what its CSRF token is derived from), if any. */
+export function staffSessionSecret(req: Request): string | undefined {
+  const token = req.cookies?.[STAFF_COOKIE];
+  return req.staffVia === 'session' && typeof token === 'string' ? token : undefined;
+}
+
 /**
  * Guards a staff page: not signed in → redirect to /login (then back); wrong role → 403.
  * API tokens are for downloads only, not for pages.

@@ -5,7 +5,7 @@ import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { fr } from '../strings.js';
 import { foldedPattern, registerFold } from '../text/sqlFold.js';
-import { AUDIT_ACTIONS } from './audit.js';
+import { AUDIT_ACTIONS, describeAudit } from './audit.js';
 import { auditDetailsWords, AUDIT_KINDS, KNOWN_PREFIXES } from './auditWords.js';
 import { requirePage } from './auth.js';
 
@@ -77,7 +77,10 @@ export function journalRouter(deps: JournalDeps) {
           iso: isoOf(e.at),
           actor: e.actor ?? j.system,
           label: AUDIT_ACTIONS[e.action as keyof typeof AUDIT_ACTIONS] ?? e.action,
-          details: auditDetailsWords(details, ctx),
+          // Grouped sign-in failures have their own sentence (audit.ts); everything else, in words here.
+          details: e.action === 'login.failure' && details && 'tentatives' in details
+            ? describeAudit({ id: e.id, at: e.at, actor: e.actor, action: e.action, details })
+            : auditDetailsWords(details, ctx),
         };
       }),
     });

@@ -1,25 +1,30 @@
 import { cookieOptions } from '../http/cookies.js';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { frenchDateTime, frenchDay, isoOf } from '../dates/french.js';
+import { parseParisDate } from '../config.js';
 import type { Db } from '../db/connection.js';
-import { clientKey, createRateLimiter } from '../http/rateLimit.js';
+import { renewCsrfCookie } from '../http/csrf.js';
+import { clientKey } from '../http/rateLimit.js';
+import type { LiveControl } from '../live/hub.js';
+import { sessionOwnerKey } from '../live/staffOwner.js';
 import { fr } from '../strings.js';
 import type { CampaignSettings } from '../campaign/settings.js';
-import { audit } from './audit.js';
+import { rebuildCounts } from '../results/counts.js';
+import { AUDIT_ACTIONS, audit, auditLoginFailure, describeAudit, listAudit } from './audit.js';
+import { createLoginThrottle, type Refusal } from './lockout.js';
 import { requireApi, requirePage, SESSION_MAX_AGE_MS, STAFF_COOKIE } from './auth.js';
 import { dummyVerify, generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { ROLE_LABELS, ROLES, type Role, type StaffStore } from './store.js';
+import { frenchDate, parseTokenDays, TOKEN_DEFAULT_DAYS, TOKEN_DURATIONS, tokenView } from './tokens.js';
 
-export const LOGIN_MAX_FAILURES = 5;
-export const LOGIN_LOCK_MINUTES = 15;
-export const LOGIN_IP_MAX_FAILURES = 30;
+export { LOGIN_IP_MAX_FAILURES, LOGIN_LOCK_MINUTES, LOGIN_MAX_FAILURES } from './lockout.js';
 
 export type StaffDeps = {
   db: Db;
   store: StaffStore;
   campaign: CampaignSettings;
   now: () => Date;
+  live: LiveControl;
 };
 
 /** Where to go after login: only a path of this site ("/x", never "//host" or "http://…"). */
@@ -29,24 +34,24 @@ function safeReturn(value: unknown): string {
 
 const emailSchema = z.email();
 
-/** A token's dates as people read them (« 1er déc. 2026 à 12 h 59 »), see dates/french.ts. */
-function tokenDates(t: { createdAt: string; lastUsedOn: string | null; expiresAt?: string | null }) {
-  return {
-    createdLabel: frenchDateTime(t.createdAt),
-    createdIso: isoOf(t.createdAt),
-    lastUsedLabel: t.lastUsedOn ? frenchDay(t.lastUsedOn) : fr.staff.tokensTable.never,
-    expiresLabel: t.expiresAt ? frenchDateTime(t.expiresAt) : undefined,
-  };
-}
-
 export function staffRouter(deps: StaffDeps) {
   const { db, store } = deps;
   const router = express.Router();
-  // Failed sign-ins per client address, on top of the per-account lock.
-  const ipFailures = createRateLimiter({ windowMs: LOGIN_LOCK_MINUTES * 60_000, max: LOGIN_IP_MAX_FAILURES, now: () => deps.now().getTime() });
+  // Sign-in counters, in memory, one set per app (see lockout.ts).
+  const throttle = createLoginThrottle(db, () => deps.now().getTime());
 
   const renderLogin = (res: Response, status: number, data: { email?: string; error?: string; retour?: string }) =>
     res.status(status).render('staff/login', { pageTitle: fr.staff.loginTitle, staffPage: true, ...data, retour: safeReturn(data.retour) });
+  /** 429 for a blocked attempt: what it says depends on the block, never on whether the account exists. */
+  const renderRefusal = (res: Response, r: Refusal, data: { email: string; retour: unknown }) => {
+    const minutes = Math.max(1, Math.ceil(r.retryAfterMs / 60_000));
+    res.set('Retry-After', String(minutes * 60));
+    return renderLogin(res, 429, {
+      email: data.email,
+      retour: String(data.retour ?? ''),
+      error: r.reason === 'network' ? fr.staff.tooManyFromNetwork(minutes) : fr.staff.accountLocked(minutes),
+    });
+  };
 
   router.get('/login', (req, res) => {
     if (req.staff && req.staffVia === 'session') return res.redirect(303, safeReturn(req.query.retour));
@@ -58,38 +63,34 @@ export function staffRouter(deps: StaffDeps) {
       const email = typeof req.body?.email === 'string' ? req.body.email.trim().slice(0, 200) : '';
       const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 500) : '';
       const retour = req.body?.retour;
-      const client = clientKey(req);
       if (!email || !password) {
         return renderLogin(res, 422, { email, retour, error: !email ? fr.staff.emailMissing : fr.staff.passwordMissing });
       }
-      if (!ipFailures.allowed(client)) {
-        const minutes = Math.max(1, Math.ceil(ipFailures.retryAfterMs(client) / 60_000));
-        return renderLogin(res.set('Retry-After', String(minutes * 60)), 429, { email, retour, error: fr.staff.tooManyFromNetwork(minutes) });
+      const attempt = { email, client: clientKey(req), device: throttle.knownDevice(req, email) };
+      // Blocked: answered before the account is even looked up (no argon2, same for every email).
+      const refusal = throttle.refusal(attempt);
+      if (refusal) {
+        throttle.refused(attempt);
+        auditLoginFailure(db, email, { refused: true }, deps.now());
+        return renderRefusal(res, refusal, { email, retour });
       }
       const now = deps.now().getTime();
       const user = store.byEmail(email);
-      if (user && user.lockedUntil && user.lockedUntil > now) {
-        await dummyVerify(password);
-        audit(db, email, 'login.failure', { reason: 'bloque' }, deps.now());
-        return renderLogin(res, 429, { email, retour, error: fr.staff.accountLocked(Math.ceil((user.lockedUntil - now) / 60_000)) });
-      }
       const ok = user && !user.disabled ? await verifyPassword(user.passwordHash, password) : await dummyVerify(password);
       if (!ok || !user) {
-        ipFailures.hit(client);
-        audit(db, email, 'login.failure', { reason: user?.disabled ? 'desactive' : 'identifiants' }, deps.now());
-        if (user && !user.disabled) {
-          const { locked } = store.recordFailure(user.id, LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES * 60_000, now);
-          if (locked) {
-            audit(db, user.email, 'login.locked', { minutes: LOGIN_LOCK_MINUTES }, deps.now());
-            return renderLogin(res, 429, { email, retour, error: fr.staff.accountLocked(LOGIN_LOCK_MINUTES) });
-          }
-        }
+        const locked = throttle.failed(attempt);
+        auditLoginFailure(db, email, { locked: Boolean(locked) }, deps.now());
+        if (locked) return renderRefusal(res, locked, { email, retour });
         return renderLogin(res, 401, { email, retour, error: fr.staff.badCredentials });
       }
       store.clearFailures(user.id);
+      throttle.succeeded(attempt);
+      throttle.rememberDevice(req, res, user.email);
+      renewCsrfCookie(req, res);
       // Rotation: whatever session the browser had is dropped and a fresh one issued.
       const previous = req.cookies?.[STAFF_COOKIE];
       if (typeof previous === 'string') store.deleteSession(previous);
+      if (typeof previous === 'string') deps.live.closeOwner(sessionOwnerKey(previous));
       const token = store.createSession(user.id, now);
       res.cookie(STAFF_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_MAX_AGE_MS });
       audit(db, user.email, 'login.success', undefined, deps.now());
@@ -102,8 +103,10 @@ export function staffRouter(deps: StaffDeps) {
   router.post('/logout', (req, res) => {
     const token = req.cookies?.[STAFF_COOKIE];
     if (typeof token === 'string') store.deleteSession(token);
+    if (typeof token === 'string') deps.live.closeOwner(sessionOwnerKey(token));
     if (req.staff) audit(db, req.staff.email, 'logout', undefined, deps.now());
     res.clearCookie(STAFF_COOKIE, cookieOptions(req));
+    renewCsrfCookie(req, res);
     res.redirect(303, '/login');
   });
 
@@ -113,25 +116,38 @@ export function staffRouter(deps: StaffDeps) {
   });
 
   // Personal API tokens (analysts and admins: exports from scripts).
-  const tokensPage = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) =>
+  const tokensPage = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const now = deps.now();
+    const chosen = Number(extra.days ?? TOKEN_DEFAULT_DAYS);
     res.status(status).render('staff/tokens', {
       pageTitle: fr.staff.tokensTitle,
-      tokens: store.listTokens(req.staff!.id).map((t) => ({ ...t, ...tokenDates(t), revoked: Boolean(t.revokedAt) })),
-      // Tokens get an expiry date with the sign-in hardening (issue 9): shown once the store reads it.
-      hasExpiry: store.listTokens(req.staff!.id).some((t) => 'expiresAt' in t),
+      tokens: store.listTokens(req.staff!.id).map((t) => tokenView(t, now)),
+      durations: TOKEN_DURATIONS.map((days) => ({ days, label: fr.security.tokenDuration(days), selected: days === chosen })),
       ...extra,
     });
+  };
   router.get('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => tokensPage(req, res));
   router.post('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => {
     const label = typeof req.body?.label === 'string' ? req.body.label.trim() : '';
-    if (!label || [...label].length > 80) return tokensPage(req, res, { error: fr.staff.tokenLabelMissing, label }, 422);
-    const { token, id } = store.createToken(req.staff!.id, label, deps.now());
-    audit(db, req.staff!.email, 'token.create', { token: id, label }, deps.now());
-    tokensPage(req, res, { created: token }, 201);
+    const days = parseTokenDays(req.body?.duree);
+    const errors: Record<string, string> = {};
+    if (!label || [...label].length > 80) errors.label = fr.staff.tokenLabelMissing;
+    if (days === undefined) errors.duree = fr.security.tokenDurationInvalid;
+    if (Object.keys(errors).length) {
+      return tokensPage(req, res, { error: errors.label, durationError: errors.duree, label, days: days ?? TOKEN_DEFAULT_DAYS }, 422);
+    }
+    const { token, id, expiresAt } = store.createToken(req.staff!.id, label, deps.now(), days);
+    audit(db, req.staff!.email, 'token.create', { token: id, label, expire: expiresAt.slice(0, 10) }, deps.now());
+    tokensPage(req, res, { created: token, createdUntil: fr.security.tokenCreatedUntil(frenchDate(expiresAt)) }, 201);
   });
   router.post('/compte/jetons/:id/revoquer', requirePage('admin', 'analyst'), (req, res) => {
-    if (store.revokeToken(req.staff!.id, String(req.params.id), deps.now())) {
-      audit(db, req.staff!.email, 'token.revoke', { token: String(req.params.id) }, deps.now());
+    const id = String(req.params.id);
+    const outcome = store.revokeToken(req.staff!.id, id, deps.now());
+    // Someone else's token, or none: the same 404, so ids can't be probed.
+    if (outcome === 'unknown') return tokensPage(req, res, { notice: fr.security.tokenNotFound }, 404);
+    if (outcome === 'revoked') {
+      audit(db, req.staff!.email, 'token.revoke', { token: id }, deps.now());
+      deps.live.revalidateUser(req.staff!.id);
     }
     tokensPage(req, res, { notice: fr.staff.tokenRevoked });
   });
@@ -172,7 +188,8 @@ export function staffRouter(deps: StaffDeps) {
       if (action === 'desactiver') {
         if (target.id === me.id) return accountsPage(res, { error: fr.staff.notSelf }, 422);
         if (lastAdmin) return accountsPage(res, { error: fr.staff.lastAdmin }, 422);
-        store.setDisabled(target.id, true);
+        store.setDisabled(target.id, true, deps.now());
+        deps.live.closeUser(target.id);
         audit(db, me.email, 'account.disable', { email: target.email }, deps.now());
       } else if (action === 'reactiver') {
         store.setDisabled(target.id, false);
@@ -180,13 +197,16 @@ export function staffRouter(deps: StaffDeps) {
       } else if (action === 'mot-de-passe') {
         const password = generatePassword();
         store.setPassword(target.id, await hashPassword(password));
+        deps.live.closeUser(target.id);
         audit(db, me.email, 'account.password_reset', { email: target.email }, deps.now());
+        throttle.clearAccount(target.email);
         return accountsPage(res, { secret: { message: fr.staff.passwordReset(target.email), value: password } });
       } else if (action === 'role') {
         const role = req.body?.role as Role;
         if (!ROLES.includes(role)) return accountsPage(res, { error: fr.staff.roleInvalid }, 422);
         if (lastAdmin && role !== 'admin') return accountsPage(res, { error: fr.staff.lastAdmin }, 422);
-        store.setRole(target.id, role);
+        store.setRole(target.id, role, deps.now());
+        deps.live.closeUser(target.id);
         audit(db, me.email, 'account.role', { email: target.email, from: target.role, to: role }, deps.now());
       } else return accountsPage(res, {}, 404);
       res.redirect(303, '/admin/comptes');

@@ -22,8 +22,27 @@ export type StaffUser = {
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const userColumns = `id, email, role, disabled, created_at AS createdAt, failed_logins AS failedLogins, locked_until AS lockedUntil`;
 
+export const TOKEN_DEFAULT_DAYS = 90;
+export const TOKEN_MAX_DAYS = 365;
+/** Why a token stopped working: its owner revoked it, or something about the account changed. */
+export type TokenRevocation = 'owner' | 'password' | 'role' | 'disabled';
+
+export type TokenRow = {
+  id: string;
+  label: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedOn: string | null;
+  revokedAt: string | null;
+  revokedReason: TokenRevocation | null;
+};
+
 /** Staff accounts, sessions and API tokens. Secrets are stored hashed, never in clear. */
 export function createStaffStore(db: Db) {
+  const revokeAll = (userId: string, reason: TokenRevocation, now: Date) =>
+    db
+      .prepare(`UPDATE api_tokens SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL`)
+      .run(now.toISOString(), reason, userId);
   return {
     countAdmins(): number {
       return (db.prepare(`SELECT count(*) AS n FROM staff_users WHERE role = 'admin' AND disabled = 0`).get() as { n: number }).n;
@@ -50,24 +69,31 @@ export function createStaffStore(db: Db) {
       );
       return this.byId(id)!;
     },
-    setPassword(id: string, passwordHash: string) {
+    /** Every password change (admin reset, CLI, own change) goes through here. */
+    setPassword(id: string, passwordHash: string, now = new Date()) {
       db.transaction(() => {
         db.prepare(`UPDATE staff_users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`).run(passwordHash, id);
-        // A new password ends every open session of the account.
+        // A new password ends every open session of the account, and its tokens: whoever had
+        // the old password may have made one.
         db.prepare(`DELETE FROM staff_sessions WHERE user_id = ?`).run(id);
+        revokeAll(id, 'password', now);
       })();
     },
-    setDisabled(id: string, disabled: boolean) {
+    setDisabled(id: string, disabled: boolean, now = new Date()) {
       db.transaction(() => {
         db.prepare(`UPDATE staff_users SET disabled = ? WHERE id = ?`).run(disabled ? 1 : 0, id);
         if (disabled) {
           db.prepare(`DELETE FROM staff_sessions WHERE user_id = ?`).run(id);
-          db.prepare(`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ?`).run(new Date().toISOString(), id);
+          revokeAll(id, 'disabled', now);
         }
       })();
     },
-    setRole(id: string, role: Role) {
-      db.prepare(`UPDATE staff_users SET role = ? WHERE id = ?`).run(role, id);
+    /** A token was made for what the role allowed then: a new role needs new tokens. */
+    setRole(id: string, role: Role, now = new Date()) {
+      db.transaction(() => {
+        const changed = db.prepare(`UPDATE staff_users SET role = ? WHERE id = ? AND role <> ?`).run(role, id, role).changes;
+        if (changed) revokeAll(id, 'role', now);
+      })();
     },
     recordFailure(id: string, maxFailures: number, lockMs: number, now: number): { locked: boolean } {
       const row = db
@@ -119,41 +145,52 @@ export function createStaffStore(db: Db) {
     },
 
     // API tokens
-    createToken(userId: string, label: string, now = new Date()): { id: string; token: string } {
+    /** A token valid `days` days (1 to TOKEN_MAX_DAYS; the route validates what people choose). */
+    createToken(userId: string, label: string, now = new Date(), days = TOKEN_DEFAULT_DAYS): { id: string; token: string; expiresAt: string } {
       const id = crypto.randomUUID();
       const token = `maa_${crypto.randomBytes(30).toString('base64url')}`;
-      db.prepare(`INSERT INTO api_tokens (id, user_id, label, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`).run(
+      const expiresAt = new Date(now.getTime() + Math.min(Math.max(1, days), TOKEN_MAX_DAYS) * 86_400_000).toISOString();
+      db.prepare(`INSERT INTO api_tokens (id, user_id, label, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
         id,
         userId,
         label,
         sha256(token),
         now.toISOString(),
+        expiresAt,
       );
-      return { id, token };
+      return { id, token, expiresAt };
     },
-    listTokens(userId: string) {
+    listTokens(userId: string): TokenRow[] {
       return db
         .prepare(
-          `SELECT id, label, created_at AS createdAt, last_used_on AS lastUsedOn, revoked_at AS revokedAt
+          `SELECT id, label, created_at AS createdAt, expires_at AS expiresAt, last_used_on AS lastUsedOn,
+                  revoked_at AS revokedAt, revoked_reason AS revokedReason
            FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC`,
         )
-        .all(userId) as { id: string; label: string; createdAt: string; lastUsedOn: string | null; revokedAt: string | null }[];
+        .all(userId) as TokenRow[];
     },
-    revokeToken(userId: string, tokenId: string, now = new Date()): boolean {
-      return (
-        db.prepare(`UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`).run(now.toISOString(), tokenId, userId)
-          .changes === 1
-      );
+    /** 'revoked' (now or before) for the owner's own token; 'unknown' for anyone else's or none. */
+    revokeToken(userId: string, tokenId: string, now = new Date()): 'revoked' | 'already' | 'unknown' {
+      const row = db.prepare(`SELECT revoked_at AS revokedAt FROM api_tokens WHERE id = ? AND user_id = ?`).get(tokenId, userId) as
+        | { revokedAt: string | null }
+        | undefined;
+      if (!row) return 'unknown';
+      if (row.revokedAt) return 'already';
+      db.prepare(`UPDATE api_tokens SET revoked_at = ?, revoked_reason = 'owner' WHERE id = ? AND user_id = ?`).run(now.toISOString(), tokenId, userId);
+      return 'revoked';
     },
+    /** The token's owner, if the token exists, is neither revoked nor expired, and the account is active. */
     userForToken(token: string, now = new Date()): StaffUser | undefined {
       if (!token.startsWith('maa_') || token.length > 100) return undefined;
-      const row = db.prepare(`SELECT id, user_id AS userId FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`).get(sha256(token)) as
-        | { id: string; userId: string }
-        | undefined;
+      const row = db
+        .prepare(`SELECT id, user_id AS userId, expires_at AS expiresAt FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`)
+        .get(sha256(token)) as { id: string; userId: string; expiresAt: string | null } | undefined;
       if (!row) return undefined;
+      if (!row.expiresAt || Date.parse(row.expiresAt) <= now.getTime()) return undefined;
       const user = this.byId(row.userId);
       if (!user || user.disabled) return undefined;
-      db.prepare(`UPDATE api_tokens SET last_used_on = ? WHERE id = ?`).run(now.toISOString().slice(0, 10), row.id);
+      const day = now.toISOString().slice(0, 10);
+      db.prepare(`UPDATE api_tokens SET last_used_on = ? WHERE id = ? AND coalesce(last_used_on, '') <> ?`).run(day, row.id, day);
       return user;
     },
   };

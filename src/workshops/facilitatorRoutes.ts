@@ -6,6 +6,7 @@ import { audit } from '../staff/audit.js';
 import { requireApi, requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
 import { ACTIVITY_TYPES, readWorkshop, type Activity, type InputError, type PollConfig } from './activities.js';
+import type { StreamOwner } from '../live/hub.js';
 import type { WorkshopLive } from './live.js';
 import type { Workshop, WorkshopStore } from './store.js';
 import { qrSvg, resultsView } from './view.js';
@@ -17,6 +18,8 @@ export type FacilitatorDeps = {
   db: Db;
   store: WorkshopStore;
   live: WorkshopLive;
+  /** Who a projector's or control page's stream belongs to (caps, closing with the session). */
+  streamOwner: (req: Request) => StreamOwner;
   questionnaire: Questionnaire;
   /** The survey's figures as a viewer of this role may see them, for a poll taken from the questionnaire. */
   surveyResults: (role: Role) => Results | undefined;
@@ -251,7 +254,7 @@ export function facilitatorRouter(deps: FacilitatorDeps) {
   router.get('/ateliers/:id/flux', requireApi('admin', 'facilitator'), (req, res, next) => {
     const w = load(req);
     if (!w) return next();
-    live.subscribeScreen(w, res);
+    live.subscribeScreen(w, res, deps.streamOwner(req));
   });
 
   // The projector: the current activity, big, with the code and QR for latecomers. Without

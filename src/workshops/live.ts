@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { SseHub } from '../live/hub.js';
+import type { SseHub, StreamOwner } from '../live/hub.js';
 import { screen } from '../privacy/screening.js';
 import { shownEntries, type Activity } from './activities.js';
 import type { ActivityResults, Workshop, WorkshopStore } from './store.js';
@@ -39,13 +39,14 @@ export function workshopLive(store: WorkshopStore, hub: SseHub) {
     });
   };
   return {
-    subscribeParticipant(w: Workshop, res: Response) {
+    /** `owner`: who the stream counts against (hub caps, closing with a staff session). */
+    subscribeParticipant(w: Workshop, res: Response, owner: StreamOwner) {
       ensure(w.id);
-      hub.subscribe(participantTopic(w.id), res);
+      hub.subscribe(participantTopic(w.id), res, owner);
     },
-    subscribeScreen(w: Workshop, res: Response) {
+    subscribeScreen(w: Workshop, res: Response, owner: StreamOwner) {
       ensure(w.id);
-      hub.subscribe(screenTopic(w.id), res);
+      hub.subscribe(screenTopic(w.id), res, owner);
     },
     /** The facilitator switched, opened, closed, revealed or moderated. */
     changed(w: Workshop) {

@@ -130,7 +130,8 @@ export function participantRouter(deps: ParticipantDeps) {
   router.get('/w/:code/flux', (req, res, next) => {
     const w = findWorkshop(req.params.code);
     if (!w) return next();
-    live.subscribeParticipant(w, res);
+    // Capped per participant (their cookie's hash for this workshop) and per process.
+    live.subscribeParticipant(w, res, { key: `participant:${participantKey(cookieOf(req, res), w.id)}` });
   });
 
   router.post('/w/:code/activite/:position', (req, res, next) => {

@@ -86,10 +86,12 @@ describe('staff sign-in', () => {
     for (let i = 0; i < LOGIN_MAX_FAILURES - 1; i++) expect((await signIn(app, 'camille@example.org', 'faux-mot-de-passe')).res.status).toBe(401);
     const locking = await signIn(app, 'camille@example.org', 'faux-mot-de-passe');
     expect(locking.res.status).toBe(429);
-    expect(locking.res.text).toContain('ce compte est bloqué pendant 15 minutes');
+    expect(locking.res.text).toContain('ce compte est bloqué pendant 15 minutes depuis ce navigateur et ce réseau');
     const stillLocked = await signIn(app, 'camille@example.org');
     expect(stillLocked.res.status).toBe(429);
-    expect(auditActions(db)).toContain('login.locked');
+    // One grouped entry: 5 checked failures, 1 refused attempt, 1 lock.
+    expect(auditActions(db)).toEqual(['login.failure']);
+    expect(JSON.parse((db.prepare('SELECT details FROM audit_log').get() as { details: string }).details)).toMatchObject({ tentatives: 5, refusees: 1, blocages: 1 });
     now = new Date('2026-03-01T10:16:00Z');
     expect((await signIn(app, 'camille@example.org')).res.status).toBe(303);
   });
