@@ -39,8 +39,9 @@ async function startApp(dir: string) {
   const app = createApp({
     db,
     // Every simulated respondent comes from 127.0.0.1 and answers instantly: the per-address
-    // completion limit and the "too fast" flag (an extra write) are for real people, not here.
-    config: defaultConfig({ submitRateLimit: 0, minSectionSeconds: 0 }),
+    // completion and draft-start limits and the "too fast" flag (an extra write) are for real
+    // people, not here.
+    config: defaultConfig({ submitRateLimit: 0, draftStartRateLimit: 0, minSectionSeconds: 0 }),
     campaign: buildCampaign({}),
     logger: silentLogger, // the one-line-per-request log would flood the terminal
   });

@@ -21,7 +21,11 @@ import { createSseHub, type SseHub } from './live/hub.js';
 import { openFileLimit, streamCapFor } from './live/limits.js';
 import { staffStreamOwner } from './live/staffOwner.js';
 import { ensureAnswered } from './results/answered.js';
-import { RESULTS_TOPIC, resultsRouter } from './results/routes.js';
+import { resultsNotifier, resultsRouter } from './results/routes.js';
+import { configureRelease } from './privacy/release.js';
+import { audienceOf } from './privacy/disclosure.js';
+import { resultsFor } from './privacy/results.js';
+import { NO_FILTER } from './results/filters.js';
 import { loadQuestionnaire } from './questionnaire/index.js';
 import type { Questionnaire } from './questionnaire/schema.js';
 import { loadStaff, staffSessionSecret } from './staff/auth.js';
@@ -82,6 +86,8 @@ export function createApp(deps: AppDeps) {
   // That check reads every completed response once: hand the pages it cached back (memory of a
   // small server), they won't be read again soon.
   db.pragma('shrink_memory');
+  // K for the release triggers of migration 011 (disclosure control, issue 9).
+  configureRelease(db, config.minGroupSize);
   const hub = deps.hub ?? liveHub(config, logger);
   const streamOwner = staffStreamOwner({ db, store: staffStore, idleMs: config.staffSessionIdleMinutes * 60_000, now });
 
@@ -141,10 +147,11 @@ export function createApp(deps: AppDeps) {
     store: createSurveyStore(db),
     now,
     submitLimiter: createRateLimiter({ windowMs: 3600_000, max: config.submitRateLimit, now: () => now().getTime() }),
+    draftStartLimiter: createRateLimiter({ windowMs: 3600_000, max: config.draftStartRateLimit, now: () => now().getTime() }),
     timing: createFormTiming(config.sessionSecret),
     minSectionSeconds: config.minSectionSeconds,
     contacts: { organiser: config.organiserContact, dpo: config.dpoContact },
-    onComplete: () => hub.notify(RESULTS_TOPIC),
+    onComplete: resultsNotifier(db, hub),
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
@@ -155,7 +162,7 @@ export function createApp(deps: AppDeps) {
   app.use(campaignAdminRouter({ db, campaign, now }));
   app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
   app.use(textBrowserLinks(questionnaire));
-  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, streamOwner }));
+  app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
@@ -172,9 +179,12 @@ export function createApp(deps: AppDeps) {
       streamOwner,
       questionnaire,
       now,
-      // The survey's overall figures beside a poll taken from the questionnaire: for analysts and
-      // admins only until the disclosure-control module covers this view.
-      surveyResults: (role) => (role === 'facilitator' ? undefined : computeResults(db, questionnaire)),
+      // The survey's overall figures beside a poll taken from the questionnaire, through
+      // disclosure control: released responses and hidden small cells for facilitators.
+      surveyResults: (role) =>
+        audienceOf(role) === 'full'
+          ? resultsFor('full', computeResults(db, questionnaire), config.minGroupSize)
+          : resultsFor('protected', computeResults(db, questionnaire, { ...NO_FILTER, releasedOnly: true }), config.minGroupSize),
     }),
   );
 

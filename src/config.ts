@@ -28,6 +28,9 @@ const envSchema = z.object({
   // Completed responses per client address per hour (0 = no limit). A school of 30 classes
   // behind one NAT must pass.
   SUBMIT_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  // New drafts started per client address per hour (0 = no limit). Several classes of a lycée
+  // behind one address in the same hour must pass; continuing a draft is never limited.
+  DRAFT_START_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
   // Signs the form timestamps (minimum fill time); random per process when not set.
   SESSION_SECRET: z.string().min(32, '32 caractères au moins').optional(),
   DRAFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -35,6 +38,10 @@ const envSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
   // A section answered faster than this is flagged (not rejected).
   MIN_SECTION_SECONDS: z.coerce.number().min(0).max(600).default(3),
+  // The WAL is emptied this often: it never shows the order of more than this span of commits.
+  WAL_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  // Paris hour of the nightly rebuild of the database file (VACUUM), or "off".
+  DB_COMPACT_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(3),
   // Live streams (SSE): per staff session or API token, per process, and the heartbeat period
   // (pings, dead clients dropped, sessions revalidated). See the README for the reasoning.
   SSE_MAX_PER_SESSION: z.coerce.number().int().min(1).max(100).default(6),
@@ -43,6 +50,9 @@ const envSchema = z.object({
   // Shown on the privacy page (GDPR: who runs the consultation, whom to ask about the data).
   ORGANISER_CONTACT: z.string().trim().min(3).max(300).optional(),
   DPO_CONTACT: z.string().trim().min(3).max(300).optional(),
+  // Disclosure control (src/privacy/disclosure.ts): who is not an analyst or an admin never sees
+  // a figure on fewer respondents than this, and their results move in steps of this many.
+  MIN_GROUP_SIZE: z.coerce.number().int().min(2, '2 au moins').max(100, '100 au plus').default(5),
 });
 
 export type Config = {
@@ -57,16 +67,21 @@ export type Config = {
   adminEmail?: string;
   adminPassword?: string;
   submitRateLimit: number;
+  draftStartRateLimit: number;
   sessionSecret?: string;
   draftRetentionDays: number;
   staffSessionIdleMinutes: number;
   minSectionSeconds: number;
+  walCheckpointSeconds: number;
+  /** null: never. */
+  dbCompactHour: number | null;
   sseMaxPerSession: number;
   sseMaxTotal: number;
   sseHeartbeatSeconds: number;
   /** Free text, e.g. "Pôle Métropolitain de l'Artois, … — contact@…"; unset = a placeholder sentence. */
   organiserContact?: string;
   dpoContact?: string;
+  minGroupSize: number;
 };
 
 export class ConfigError extends Error {}
@@ -141,15 +156,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     submitRateLimit: e.SUBMIT_RATE_LIMIT,
+    draftStartRateLimit: e.DRAFT_START_RATE_LIMIT,
     sessionSecret: e.SESSION_SECRET,
     draftRetentionDays: e.DRAFT_RETENTION_DAYS,
     staffSessionIdleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
     minSectionSeconds: e.MIN_SECTION_SECONDS,
+    walCheckpointSeconds: e.WAL_CHECKPOINT_SECONDS,
+    dbCompactHour: e.DB_COMPACT_HOUR === 'off' ? null : e.DB_COMPACT_HOUR,
     sseMaxPerSession: e.SSE_MAX_PER_SESSION,
     sseMaxTotal: e.SSE_MAX_TOTAL,
     sseHeartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
     organiserContact: e.ORGANISER_CONTACT,
     dpoContact: e.DPO_CONTACT,
+    minGroupSize: e.MIN_GROUP_SIZE,
   };
 }
 

@@ -6,8 +6,9 @@ describe('configuration', () => {
     expect(loadConfig({})).toEqual({
       port: 3000, host: '0.0.0.0', databasePath: './data/avenir.db', nodeEnv: 'development',
       campaignOpensAt: undefined, campaignClosesAt: undefined, trustProxy: 0,
-      adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, sessionSecret: undefined,
-      draftRetentionDays: 30, staffSessionIdleMinutes: 30, minSectionSeconds: 3,
+      adminEmail: undefined, adminPassword: undefined, submitRateLimit: 300, draftStartRateLimit: 600, sessionSecret: undefined,
+      draftRetentionDays: 30, staffSessionIdleMinutes: 30, minSectionSeconds: 3, minGroupSize: 5,
+      walCheckpointSeconds: 60, dbCompactHour: 3,
       sseMaxPerSession: 6, sseMaxTotal: 2500, sseHeartbeatSeconds: 20,
       organiserContact: undefined, dpoContact: undefined,
     });
@@ -37,6 +38,9 @@ describe('configuration', () => {
     [{ SSE_HEARTBEAT_SECONDS: '1' }, /SSE_HEARTBEAT_SECONDS/],
     [{ ORGANISER_CONTACT: 'x'.repeat(301) }, /ORGANISER_CONTACT/],
     [{ DPO_CONTACT: 'ab' }, /DPO_CONTACT/],
+    [{ MIN_GROUP_SIZE: '1' }, /MIN_GROUP_SIZE: 2 au moins/],
+    [{ MIN_GROUP_SIZE: 'cinq' }, /MIN_GROUP_SIZE/],
+    [{ MIN_GROUP_SIZE: '3.5' }, /MIN_GROUP_SIZE/],
   ])('fails fast on %o', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });

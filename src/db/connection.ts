@@ -18,6 +18,11 @@ export function openDatabase(file: string, migrationsDir = defaultMigrationsDir(
   // 8 MB of page cache (better-sqlite3 builds SQLite with 16 MB): the hot pages of a campaign fit,
   // and a small server keeps the memory.
   db.pragma('cache_size = -8000');
+  // Deleted content (a draft's typed text once completed or purged, the cookie hash detached from
+  // a response, an old version of a row) is overwritten with zeros, not left readable in free
+  // space and free pages. The WAL still holds it until the next truncating checkpoint
+  // (maintenance.ts, every WAL_CHECKPOINT_SECONDS).
+  db.pragma('secure_delete = ON');
   applyMigrations(db, migrationsDir);
   return db;
 }

@@ -37,9 +37,22 @@ export function resultsRows(results: Results): ResultsRow[] {
   );
 }
 
-export function* resultsCsvChunks(results: Results, d: CsvDialect): Generator<string> {
+/**
+ * The tables behind one figure of the dashboard (its « Tableau CSV » link): a table id, or a
+ * question id for the questions drawn as one figure from several tables (grid, ranking).
+ * Null for an unknown id.
+ */
+export function figureTables(results: Results, id: string): Set<string> | null {
+  const question = results.questions.find((q) => q.id === id);
+  if (question && (question.type === 'grid' || question.type === 'ranking')) return new Set(question.tables.map((t) => t.id));
+  for (const q of results.questions) if (q.tables.some((t) => t.id === id)) return new Set([id]);
+  return null;
+}
+
+export function* resultsCsvChunks(results: Results, d: CsvDialect, only?: Set<string>): Generator<string> {
   let chunk = (d.bom ? '\ufeff' : '') + csvLine(RESULTS_COLUMNS, d);
   for (const r of resultsRows(results)) {
+    if (only && !only.has(r.question_id)) continue;
     // Labels come from the questionnaire definition, not from respondents: no formula to fear.
     chunk += csvLine([r.question_id, r.question_label, r.option_code, r.option_label, r.count, r.base, decimal(r.percent, d)], d);
     if (chunk.length > 64 * 1024) {

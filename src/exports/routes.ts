@@ -6,10 +6,11 @@ import { computeResults } from '../results/aggregate.js';
 import { parseFilters, type Filter } from '../results/filters.js';
 import { audit } from '../staff/audit.js';
 import { requireApi } from '../staff/auth.js';
+import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
 import { writeCodebookCsv } from './codebook.js';
 import { writeResponsesCsv } from './responses-csv.js';
-import { resultsCsvChunks } from './results-csv.js';
+import { figureTables, resultsCsvChunks } from './results-csv.js';
 import { dialectOf, pump } from './csv.js';
 
 export type ExportsDeps = {
@@ -84,6 +85,26 @@ export function exportsRouter(deps: ExportsDeps) {
       if (excel === undefined) return void res.end();
       const results = computeResults(db, q, filter, { communeName: (c) => territory.byInsee.get(c)?.name ?? c });
       await pump(resultsCsvChunks(results, dialectOf(excel)), res, { end: true });
+    }),
+  );
+
+  // One table of the dashboard (« Tableau CSV » under each chart), with the page's filters: the
+  // rows of results.csv for that figure only. Figures, never responses.
+  router.get(
+    '/resultats/tableau.csv',
+    guard,
+    streamed(async (req, res) => {
+      const filter = filterOr400(req, res);
+      if (!filter) return;
+      const results = computeResults(db, q, filter, { communeName: (c) => territory.byInsee.get(c)?.name ?? c });
+      const id = typeof req.query.tableau === 'string' ? req.query.tableau : '';
+      const only = figureTables(results, id);
+      if (!only) {
+        res.status(404).type('text/plain; charset=utf-8').send(`${fr.results.questionNotFound}\n`);
+        return;
+      }
+      const excel = start(req, res, `tableau-${id.replace(/[^a-z0-9_]/g, '')}`);
+      await pump(resultsCsvChunks(results, dialectOf(excel), only), res, { end: true });
     }),
   );
 

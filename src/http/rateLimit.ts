@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Counts events per key in a sliding window, in memory only. Keys (client addresses, emails) are
@@ -53,7 +54,25 @@ export function createRateLimiter(opts: { windowMs: number; max: number; now?: (
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
-/** The client address Express computed (honouring TRUST_PROXY). Used only as a rate-limit key. */
+/**
+ * The rate-limit key of a request: the client address Express computed (honouring TRUST_PROXY),
+ * grouped the way networks are handed out. An IPv4 address stands alone; an IPv6 address counts
+ * as its /64, because one home, phone or server gets a whole /64 and can pick any address in it
+ * (one limit per address would be no limit). `::ffff:1.2.3.4` is the IPv4 address 1.2.3.4. The
+ * key only ever reaches the limiters, which hash it.
+ */
 export function clientKey(req: { ip?: string; socket?: { remoteAddress?: string } }): string {
-  return req.ip ?? req.socket?.remoteAddress ?? 'inconnu';
+  return addressGroup(req.ip ?? req.socket?.remoteAddress ?? '');
+}
+
+/** "ipv4:1.2.3.4", "ipv6:2001:db8:0:1::/64", or the raw text when it isn't an address. */
+export function addressGroup(address: string): string {
+  // A zone index ("fe80::1%eth0") names the interface, not the client.
+  const text = address.replace(/%.*$/, '');
+  if (!ipaddr.isValid(text)) return text ? `autre:${text}` : 'inconnu';
+  let ip = ipaddr.parse(text);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  if (ip.kind() === 'ipv4') return `ipv4:${ip.toString()}`;
+  const prefix = (ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  return `ipv6:${prefix.join(':')}::/64`;
 }

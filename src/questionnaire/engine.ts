@@ -1,6 +1,6 @@
 import type { Territory } from '../territory/communes.js';
 import type { Condition, Option, Question, Questionnaire, Section } from './schema.js';
-import type { AnswerRow, FieldError, ParseContext, QuestionType, RawValues } from './types/common.js';
+import { firstChars, type AnswerRow, type DraftLimit, type FieldError, type ParseContext, type QuestionType, type RawValues } from './types/common.js';
 import { multipleType, singleType } from './types/choice.js';
 import { communeType } from './types/commune.js';
 import { gridType } from './types/grid.js';
@@ -85,6 +85,43 @@ export function ownFields(section: Section, body: unknown): { raw: RawValues; un
     else unexpected.push(key);
   }
   return { raw, unexpected };
+}
+
+const draftLimitsCache = new WeakMap<Section, Map<string, DraftLimit>>();
+function draftLimits(section: Section): Map<string, DraftLimit> {
+  let limits = draftLimitsCache.get(section);
+  if (!limits) {
+    limits = new Map();
+    for (const q of section.questions) for (const f of handlerFor(q).fieldNames(q)) limits.set(f, handlerFor(q).draftLimit(q, f));
+    draftLimitsCache.set(section, limits);
+  }
+  return limits;
+}
+
+/**
+ * What a draft keeps of a section's own fields (from ownFields): each value cut to its question
+ * type's limit, repeated values deduplicated and counted. Validation and the page shown right away
+ * use the input as posted (the error gives the length typed); only the stored copy is cut. The
+ * input itself comes back when nothing needs cutting (every honest POST).
+ */
+export function draftInput(section: Section, raw: RawValues): RawValues {
+  const limits = draftLimits(section);
+  let out: RawValues | undefined;
+  for (const key in raw) {
+    const limit = limits.get(key);
+    const value = raw[key];
+    let kept: string | string[] | undefined;
+    if (!limit) kept = undefined; // not a field of the section: never stored
+    else if (typeof value === 'string') kept = value.length > limit.chars ? firstChars(value, limit.chars) : value;
+    else if (value.length > limit.values || value.some((v) => v.length > limit.chars)) {
+      kept = [...new Set(value.map((v) => firstChars(v, limit.chars)))].slice(0, limit.values);
+    } else kept = value;
+    if (kept === value) continue;
+    out ??= { ...raw };
+    if (kept === undefined) delete out[key];
+    else out[key] = kept;
+  }
+  return out ?? raw;
 }
 
 /**

@@ -4,9 +4,10 @@ import type { Question, Questionnaire } from '../questionnaire/schema.js';
 import { EPCI_SUFFIX } from '../questionnaire/types/commune.js';
 import { summaryCounts } from './answered.js';
 import { TOTAL_KEY } from './counts.js';
-import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_FILTER, type Filter } from './filters.js';
+import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_CHANNEL, NO_FILTER, type Filter } from './filters.js';
 import { AGE_GROUP_SUFFIX, ageGroupsFor, EPCI_CHOICES, eachQuestion, sub, type Choice } from './model.js';
 import { frResults } from './strings.js';
+import type { Audience } from '../privacy/disclosure.js';
 
 // Results of the questionnaire: for each question, counts per option, the base (completed
 // responses in which the question was answered) and percentages of that base, computed in SQL.
@@ -26,42 +27,71 @@ export type Tally = {
   bases: Map<string, number>;
 };
 
-export type OptionResult = { code: string; label: string; count: number; percent: number | null };
+/**
+ * One cell. count and percent are null when disclosure control hides the cell from a protected
+ * viewer (src/privacy/results.ts): `suppressed` is then set, and `reason` says why ('small': 1 to
+ * K−1 respondents, shown « moins de K »; 'complementary': hidden so that a small one cannot be
+ * recomputed). N is `number` for what computeResults returns (every figure, for analysts) and
+ * `number | null` for what disclosure control publishes (PublishedResults).
+ */
+export type OptionResult<N extends number | null = number> = {
+  code: string;
+  label: string;
+  count: N;
+  percent: number | null;
+  suppressed?: true;
+  reason?: 'small' | 'complementary';
+};
 
 /** One table of results: a question, a grid item, a ranking view, a derived variable. */
-export type ResultTable = {
+export type ResultTable<N extends number | null = number> = {
   /** The question_id column of results.csv: "<question>", "<grid>__<item>", "<ranking>__rang1"… */
   id: string;
   label: string;
-  base: number;
+  /** Null when hidden from a protected viewer (it would give away a small « sans réponse »). */
+  base: N;
   /** Several options per respondent: percentages of respondents, summing to more than 100. */
   multiple: boolean;
-  options: OptionResult[];
+  options: OptionResult<N>[];
 };
 
-export type IntegerStats = { count: number; mean: number | null; median: number | null; min: number | null; max: number | null };
+export type IntegerStats<N extends number | null = number> = { count: N; mean: number | null; median: number | null; min: number | null; max: number | null };
 
-export type QuestionResult = {
+export type QuestionResult<N extends number | null = number> = {
   id: string;
   type: Question['type'];
   label: string;
   section: { id: string; title: string };
-  tables: ResultTable[];
+  tables: ResultTable<N>[];
   /** Integer questions only. */
-  stats?: IntegerStats;
+  stats?: IntegerStats<N>;
 };
 
-export type Results = {
+export type Results<N extends number | null = number> = {
   questionnaire: { id: string; version: number; title: string };
   filter: Filter;
-  /** Completed responses passing the filter. */
-  responses: number;
+  /** Completed responses passing the filter; null when withheld from a protected viewer. */
+  responses: N;
   /**
    * 'counts': running totals (minus the flagged responses when only those are excluded);
    * 'answers': computed from the answers of the selected responses.
    */
   source: 'counts' | 'answers';
-  questions: QuestionResult[];
+  questions: QuestionResult<N>[];
+  /** Set by protectResults / fullResults (src/privacy/results.ts): who these figures are for. */
+  disclosure?: Disclosure;
+};
+
+/** Results as a protected viewer may get them: hidden figures are null. */
+export type PublishedResults = Results<number | null>;
+
+export type Disclosure = {
+  audience: Audience;
+  minGroupSize: number;
+  /** Protected viewer, selection under the threshold: why no figure is shown (French). */
+  withheld?: string;
+  /** What the viewer is told about the figures they see (French). */
+  notice?: string;
 };
 
 export type ResultsOptions = {
@@ -280,6 +310,14 @@ function subtractTally(a: Tally, b: Tally): Tally {
  * from their answers: they are few); otherwise from the answers of the selected responses.
  */
 export function computeResults(db: Db, q: Questionnaire, filter: Filter = NO_FILTER, opts: ResultsOptions = {}): Results {
+  // What protected viewers see without filter: the running totals minus the unreleased responses
+  // (fewer than K, migration 011), as cheap as the unfiltered results.
+  if (filter.releasedOnly && isEmptyFilter({ ...filter, releasedOnly: false }) && opts.source !== 'answers') {
+    const tally = db.transaction(() =>
+      subtractTally(tallyFromCounts(db), tallyWhere(db, q, { where: `r.status = 'complete' AND r.released = 0`, params: [] }, opts.answersFrom)),
+    )();
+    return buildResults(q, tally, filter, 'counts', opts);
+  }
   const useCounts = (opts.source ?? (isEmptyFilter(filter) || onlyExcludesFlagged(filter) ? 'counts' : 'answers')) === 'counts';
   if (useCounts && !isEmptyFilter(filter) && !onlyExcludesFlagged(filter)) throw new Error('les totaux courants ne servent que sans filtre');
   let tally: Tally;
@@ -335,6 +373,12 @@ export function buildResults(q: Questionnaire, t: Tally, filter: Filter, source:
         tables.push(
           table(sub(question.id, `top${question.picks}`), `${question.label} — ${frResults.derived.topRanks(question.picks)}`, base, question.options, top, true),
         );
+        // Ranks 2…picks: the dashboard stacks 1st, 2nd, 3rd choice (after the two tables above,
+        // whose place analysts' scripts may rely on).
+        for (let k = 2; k <= question.picks; k++) {
+          const at = (c: string) => values.filter((v) => v.option === c && v.value === k).reduce((a, v) => a + v.n, 0);
+          tables.push(table(sub(question.id, `rang${k}`), `${question.label} — ${frResults.derived.nthRank(k)}`, base, question.options, at));
+        }
         break;
       }
       case 'integer': {
@@ -416,8 +460,11 @@ export function completionFunnel(db: Db, q: Questionnaire, opts: { channels?: st
   const where: string[] = ['1'];
   const params: string[] = [];
   if (opts.channels?.length) {
-    where.push(`channel IN (${opts.channels.map(() => '?').join(', ')})`);
-    params.push(...opts.channels);
+    const named = opts.channels.filter((c) => c !== NO_CHANNEL);
+    const alternatives = named.length ? [`channel IN (${named.map(() => '?').join(', ')})`] : [];
+    if (named.length < opts.channels.length) alternatives.push('channel IS NULL');
+    where.push(`(${alternatives.join(' OR ')})`);
+    params.push(...named);
   }
   if (opts.from) {
     where.push('started_hour >= ?');

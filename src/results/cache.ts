@@ -19,7 +19,7 @@ export const DEFAULT_CACHE_SIZE = 50;
 /** The same string for the same filter, whatever the order of its values in the URL. */
 export function filterKey(f: Filter): string {
   const answers = f.answers.map((a) => [a.variable, [...a.codes].sort()] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return JSON.stringify([answers, [...f.channels].sort(), f.from ?? '', f.to ?? '', f.excludeFlagged]);
+  return JSON.stringify([answers, [...f.channels].sort(), f.from ?? '', f.to ?? '', f.excludeFlagged, f.releasedOnly === true]);
 }
 
 export type ResultsCache = {
@@ -29,15 +29,20 @@ export type ResultsCache = {
   readonly stats: { hits: number; misses: number };
 };
 
-export function createResultsCache(db: Db, q: Questionnaire, opts: ResultsOptions & { max?: number } = {}): ResultsCache {
-  const { max = DEFAULT_CACHE_SIZE, ...resultsOptions } = opts;
+export function createResultsCache(db: Db, q: Questionnaire, opts: ResultsOptions & { max?: number; stamp?: 'all' | 'released' } = {}): ResultsCache {
+  const { max = DEFAULT_CACHE_SIZE, stamp: stampKind = 'all', ...resultsOptions } = opts;
   const entries = new Map<string, Results>();
   const stats = { hits: 0, misses: 0 };
   let current = '';
   const versioned = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'results_version'`).get() !== undefined;
-  const stampQuery = versioned
-    ? db.prepare(`SELECT (SELECT n FROM results_version WHERE id = 1) || '/' || coalesce((SELECT n FROM result_bases WHERE question_id = ?), 0)`).pluck(true)
-    : null;
+  // 'released': the results of protected viewers (filter.releasedOnly) change only when the
+  // released set does (migration 011's released_version), not at every completion: they are
+  // computed again once per release, i.e. at most once every K completions.
+  const stampQuery = !versioned
+    ? null
+    : stampKind === 'released'
+      ? db.prepare(`SELECT ? || (SELECT n FROM released_version WHERE id = 1)`).pluck(true)
+      : db.prepare(`SELECT (SELECT n FROM results_version WHERE id = 1) || '/' || coalesce((SELECT n FROM result_bases WHERE question_id = ?), 0)`).pluck(true);
 
   const get = (filter: Filter): Results => {
     // Without migration 007 nothing tells when the data changed: no cache.

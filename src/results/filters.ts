@@ -6,8 +6,8 @@ import { frResults } from './strings.js';
 
 // Filters of the results and exports, read from a query string:
 //   f.<variable>=<code> (repeatable: codes of one variable are OR-ed, variables are AND-ed),
-//   channel=<code> (repeatable, OR), from / to = YYYY-MM-DD (inclusive, on the completion hour),
-//   exclude_flagged=1.
+//   channel=<code> (repeatable, OR; NO_CHANNEL for the responses that came without a channel),
+//   from / to = YYYY-MM-DD or DD/MM/YYYY (inclusive, on the completion hour), exclude_flagged=1.
 // Parsed with zod into a typed Filter (French messages for a form), then compiled to SQL with
 // placeholders only: a value typed in the URL never becomes SQL text.
 
@@ -20,12 +20,17 @@ export type Filter = {
   from?: string;
   to?: string;
   excludeFlagged: boolean;
+  /**
+   * Only the responses released to protected viewers (migration 011, src/privacy/disclosure.ts).
+   * Set by the routes for who is not an analyst, never read from a query string.
+   */
+  releasedOnly?: boolean;
 };
 
 export const NO_FILTER: Filter = Object.freeze({ answers: [], channels: [], excludeFlagged: false }) as Filter;
 
 export function isEmptyFilter(f: Filter): boolean {
-  return !f.answers.length && !f.channels.length && !f.from && !f.to && !f.excludeFlagged;
+  return !f.answers.length && !f.channels.length && !f.from && !f.to && !f.excludeFlagged && !f.releasedOnly;
 }
 
 export type FilterError = { field: string; message: string };
@@ -39,6 +44,8 @@ export type FilterOptions = {
 };
 
 export const FILTER_PREFIX = 'f.';
+/** The channel filter value for « no channel »: an underscore never appears in a channel code. */
+export const NO_CHANNEL = '_aucun';
 const MAX_VALUES = 200;
 const t = frResults.filters;
 
@@ -47,6 +54,12 @@ const values = z
   .optional()
   .transform((v) => [...new Set((v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) => s.trim()).filter(Boolean))])
   .pipe(z.array(z.string()).max(MAX_VALUES, t.tooManyValues(MAX_VALUES)));
+
+/** "31/12/2022" (or "1/2/2023", "31.12.2022") → "2022-12-31": what a French person types. */
+export function normaliseDay(s: string): string {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
+  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : s;
+}
 
 const day = z.string().superRefine((s, ctx) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) ctx.addIssue({ code: 'custom', message: t.badDate });
@@ -57,7 +70,10 @@ const day = z.string().superRefine((s, ctx) => {
 const optionalDay = z
   .union([z.string(), z.array(z.string())], { error: t.badValue })
   .optional()
-  .transform((v) => (Array.isArray(v) ? v[v.length - 1] : v)?.trim() || undefined)
+  .transform((v) => {
+    const s = (Array.isArray(v) ? v[v.length - 1] : v)?.trim();
+    return s ? normaliseDay(s) : undefined;
+  })
   .pipe(day.optional());
 
 // Read as a boolean by the final transform: a transform after a failed check would stop the
@@ -78,8 +94,8 @@ export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
       z.array(
         z
           .string()
-          .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, t.badChannel)
-          .refine((c) => !opts.channels || opts.channels.includes(c), { error: (iss) => t.unknownChannel(String(iss.input)) }),
+          .refine((c) => c === NO_CHANNEL || /^[a-z0-9]+(-[a-z0-9]+)*$/.test(c), t.badChannel)
+          .refine((c) => c === NO_CHANNEL || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(c) || !opts.channels || opts.channels.includes(c), { error: (iss) => t.unknownChannel(String(iss.input)) }),
       ),
     ),
     from: optionalDay,
@@ -105,7 +121,8 @@ export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
         }
       }
       const { from, to } = obj as { from?: string; to?: string };
-      if (from && to && from > to) ctx.addIssue({ code: 'custom', path: ['to'], message: t.fromAfterTo });
+      const valid = (d?: string) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) && nextDay(d) !== null;
+      if (valid(from) && valid(to) && from! > to!) ctx.addIssue({ code: 'custom', path: ['to'], message: t.fromAfterTo });
     })
     .transform((obj): Filter => {
       const o = obj as Record<string, unknown>;
@@ -139,6 +156,20 @@ export function parseFilters(query: unknown, q: Questionnaire, opts: FilterOptio
     ok: false,
     errors: r.error.issues.map((i) => ({ field: i.path.map(String).filter((p) => !/^\d+$/.test(p)).join('.'), message: i.message })),
   };
+}
+
+/**
+ * For a form: the filter made of every valid part of the query, and the errors of the others
+ * (a bad date drops that date only, never the other choices). Exports keep the strict
+ * parseFilters: a script must not silently get figures for another filter than it asked.
+ */
+export function parseFiltersLenient(query: unknown, q: Questionnaire, opts: FilterOptions = {}): { filter: Filter; errors: FilterError[] } {
+  const first = parseFilters(query, q, opts);
+  if (first.ok) return { filter: first.filter, errors: [] };
+  const rest: Record<string, unknown> = { ...((query ?? {}) as Record<string, unknown>) };
+  for (const e of first.errors) delete rest[e.field];
+  const second = parseFilters(rest, q, opts);
+  return { filter: second.ok ? second.filter : { ...NO_FILTER, answers: [], channels: [] }, errors: first.errors };
 }
 
 /** The query string of a filter (links of a dashboard, export URLs). */
@@ -198,13 +229,17 @@ export function compileFilter(db: Db, q: Questionnaire, f: Filter, alias = 'r', 
     params.push(nextDay(f.to)!);
   }
   if (f.channels.length) {
-    where.push(`${alias}.channel IN (${marks(f.channels.length)})`);
-    params.push(...f.channels);
+    const named = f.channels.filter((c) => c !== NO_CHANNEL);
+    const alternatives = named.length ? [`${alias}.channel IN (${marks(named.length)})`] : [];
+    if (named.length < f.channels.length) alternatives.push(`${alias}.channel IS NULL`);
+    where.push(alternatives.length > 1 ? `(${alternatives.join(' OR ')})` : alternatives[0]);
+    params.push(...named);
   }
   if (f.excludeFlagged) {
     if (!hasColumn(db, 'responses', 'flagged')) throw new FilterUnavailableError(frResults.filters.flaggedUnavailable);
     where.push(`${alias}.flagged = 0`);
   }
+  if (f.releasedOnly) where.push(`${alias}.released = 1`);
   for (const a of f.answers) {
     const v = variables.get(a.variable);
     if (!v) throw new Error(`variable de filtre inconnue : ${a.variable}`);

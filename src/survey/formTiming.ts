@@ -14,13 +14,14 @@ export function createFormTiming(secret: string | undefined) {
       const ms = String(now.getTime());
       return `${ms}.${sign(ms)}`;
     },
-    /** Seconds since the page was shown; 'missing' when absent or malformed; 'unknown' when the
-     *  signature doesn't match (e.g. the server restarted with a random secret). */
-    elapsed(value: unknown, now: Date): number | 'missing' | 'unknown' {
+    /** Seconds since the page was shown; 'missing' when absent or malformed; 'forged' when the
+     *  signature doesn't match (a made-up stamp, or a page shown before a restart with a random
+     *  secret). Both flag the response like a too-fast one: only a page we served is trusted. */
+    elapsed(value: unknown, now: Date): number | 'missing' | 'forged' {
       if (typeof value !== 'string' || !/^\d{10,16}\.[A-Za-z0-9_-]{22}$/.test(value)) return 'missing';
       const [ms, sig] = value.split('.');
       const expected = sign(ms);
-      if (!crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(expected))) return 'unknown';
+      if (!crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(expected))) return 'forged';
       return (now.getTime() - Number(ms)) / 1000;
     },
   };

@@ -2,7 +2,7 @@ import { cookieOptions } from '../http/cookies.js';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { campaignState, findChannel, type Campaign } from '../campaign/campaign.js';
 import { clientKey, type RateLimiter } from '../http/rateLimit.js';
-import { choicesBefore, dependsOnEarlierSections, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
+import { choicesBefore, dependsOnEarlierSections, draftInput, ownFields, parseSection, parseWhole } from '../questionnaire/engine.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import type { FieldError, RawValues } from '../questionnaire/types/common.js';
 import { fr } from '../strings.js';
@@ -26,6 +26,8 @@ export type SurveyDeps = {
   now: () => Date;
   /** Completed responses per client address (SUBMIT_RATE_LIMIT). */
   submitLimiter: RateLimiter;
+  /** New drafts per client address (DRAFT_START_RATE_LIMIT); continuing one is never limited. */
+  draftStartLimiter: RateLimiter;
   timing: FormTiming;
   minSectionSeconds: number;
   /** Privacy page contacts (ORGANISER_CONTACT, DPO_CONTACT); unset ones say they are to be given. */
@@ -117,6 +119,19 @@ export function surveyRouter(deps: SurveyDeps) {
     const now = deps.now();
     let draftToken = token;
     if (!draft) {
+      // A script starting drafts in a loop fills the disk and the funnel; a whole lycée behind one
+      // address starts far fewer. Past the limit nothing is stored and no cookie is set.
+      const client = clientKey(req);
+      if (!deps.draftStartLimiter.allowed(client)) {
+        res.set('Retry-After', String(Math.ceil(deps.draftStartLimiter.retryAfterMs(client) / 1000)));
+        return res.status(429).render('errors/message', {
+          pageTitle: fr.errors.tooManyDraftsTitle,
+          title: fr.errors.tooManyDraftsTitle,
+          message: fr.errors.tooManyDrafts,
+          link: { href: '/', label: fr.http.backHome },
+        });
+      }
+      deps.draftStartLimiter.hit(client);
       draftToken = newToken();
       draft = store.createDraft(draftToken, q, findChannel(campaign, req.cookies?.[CHANNEL_COOKIE]) ?? null, now);
       res.cookie(DRAFT_COOKIE, draftToken, { ...cookieOptions(req), maxAge: 30 * DAY });
@@ -128,6 +143,7 @@ export function surveyRouter(deps: SurveyDeps) {
     if (req.body?.action !== 'previous') {
       const elapsed = deps.timing.elapsed(req.body?._t, now);
       if (elapsed === 'missing') store.flag(draft.id, 'horodatage');
+      else if (elapsed === 'forged') store.flag(draft.id, 'signature');
       else if (typeof elapsed === 'number' && elapsed < deps.minSectionSeconds) store.flag(draft.id, 'rapide');
     }
 
@@ -145,7 +161,8 @@ export function surveyRouter(deps: SurveyDeps) {
 
     // What was typed is kept whatever happens next: the draft is the respondent's safety net.
     // Only "Suivant" on a valid page moves the respondent forward.
-    store.saveSection(draft.id, section.id, raw, valid && !goingBack ? step : 0, now);
+    // The stored copy is cut to each field's limit: a flood of huge fields can't fill the disk.
+    store.saveSection(draft.id, section.id, draftInput(section, raw), valid && !goingBack ? step : 0, now);
 
     if (goingBack) return seeOther(res, `/questionnaire/${Math.max(1, step - 1)}`);
 

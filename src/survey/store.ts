@@ -7,6 +7,9 @@ import { recordCompletion } from '../results/counts.js';
 // Persistence of drafts and completed responses. Every function commits before it returns, so a
 // route that answers after calling it never acknowledges something that isn't on disk.
 
+/** Why a response was flagged as probably automated (labels: fr.staff.flagReasons). */
+export type FlagReason = 'piege' | 'rapide' | 'horodatage' | 'signature';
+
 export type Draft = { id: string; reachedSection: number; channel: string | null };
 
 /** Hour precision, UTC: "2026-11-22T14". Nothing finer is ever stored with a response. */
@@ -20,6 +23,15 @@ export function newToken(): string {
 
 export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * What completed_tokens keeps of a finished draft's cookie: a hash of its own kind, so the
+ * draft_token_hash the response carried while it was a draft appears nowhere once it is complete
+ * (not even in the tombstone that recognises a resent final POST).
+ */
+export function completedTokenHash(token: string): string {
+  return crypto.createHash('sha256').update('avenir:termine:').update(token).digest('hex');
 }
 
 export function createSurveyStore(db: Db) {
@@ -69,7 +81,7 @@ export function createSurveyStore(db: Db) {
 
     isCompletedToken(token: string | undefined): boolean {
       if (!token || token.length > 100) return false;
-      return stmts.isCompletedToken.get(hashToken(token)) !== undefined;
+      return stmts.isCompletedToken.get(completedTokenHash(token)) !== undefined;
     },
 
     /** Saves what was typed in one section; `reached` moves forward only (funnel). */
@@ -79,7 +91,7 @@ export function createSurveyStore(db: Db) {
     }),
 
     /** Marks a response as probably automated; the first reason is kept. */
-    flag(draftId: string, reason: 'piege' | 'rapide' | 'horodatage') {
+    flag(draftId: string, reason: FlagReason) {
       stmts.flag.run(reason, draftId);
     },
 
@@ -102,7 +114,7 @@ export function createSurveyStore(db: Db) {
         recordCompletion(db, rows);
         recordAnswered(db, draftId, rows);
         stmts.deleteSections.run(draftId);
-        stmts.rememberToken.run(hashToken(token), now.toISOString().slice(0, 10));
+        stmts.rememberToken.run(completedTokenHash(token), now.toISOString().slice(0, 10));
         return true;
       },
     ),

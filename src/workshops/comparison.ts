@@ -1,4 +1,4 @@
-import type { Results } from '../results/aggregate.js';
+import type { PublishedResults } from '../results/aggregate.js';
 import { fr } from '../strings.js';
 import type { Activity, PollConfig } from './activities.js';
 import type { ActivityResults } from './store.js';
@@ -10,17 +10,21 @@ const format = (p: number | null | undefined) => (p === null || p === undefined 
  * A poll taken from the questionnaire, set beside the survey: for each option the room's share and
  * the survey's (the survey's figures as this viewer may see them: disclosure control applies).
  */
-export function surveyComparison(a: Activity, room: ActivityResults, survey: Results | undefined) {
+export function surveyComparison(a: Activity, room: ActivityResults, survey: PublishedResults | undefined) {
   const questionId = a.type === 'poll' ? (a.config as PollConfig).questionId : undefined;
   if (!questionId || !survey || (room.type !== 'poll' && room.type !== 'scale')) return undefined;
   const table = survey.questions.find((x) => x.id === questionId)?.tables[0];
-  if (!table) return undefined;
+  // A protected viewer's selection under K (disclosure control): nothing to set beside.
+  const base = table?.base ?? survey.responses;
+  if (!table || base === null) return undefined;
+  const k = survey.disclosure?.minGroupSize ?? 5;
   const byCode = new Map(table.options.map((o) => [o.code, o]));
   return {
-    label: fr.workshops.staff.surveyBeside(table.base),
+    label: fr.workshops.staff.surveyBeside(base),
     rows: room.options.map((o) => {
       const s = byCode.get(o.code);
-      return { label: o.label, room: format(o.percent), survey: s && 'suppressed' in s && s.suppressed ? fr.workshops.staff.fewer : format(s?.percent) };
+      const hidden = s?.suppressed ? (s.reason === 'small' ? fr.disclosure.small(k) : fr.disclosure.complementary) : undefined;
+      return { label: o.label, room: format(o.percent), survey: hidden ?? format(s?.percent) };
     }),
   };
 }

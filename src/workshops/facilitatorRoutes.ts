@@ -11,7 +11,7 @@ import type { WorkshopLive } from './live.js';
 import type { Workshop, WorkshopStore } from './store.js';
 import { qrSvg, resultsView } from './view.js';
 import { surveyComparison } from './comparison.js';
-import type { Results } from '../results/aggregate.js';
+import type { PublishedResults } from '../results/aggregate.js';
 import type { Role } from '../staff/store.js';
 
 export type FacilitatorDeps = {
@@ -22,7 +22,7 @@ export type FacilitatorDeps = {
   streamOwner: (req: Request) => StreamOwner;
   questionnaire: Questionnaire;
   /** The survey's figures as a viewer of this role may see them, for a poll taken from the questionnaire. */
-  surveyResults: (role: Role) => Results | undefined;
+  surveyResults: (role: Role) => PublishedResults | undefined;
   now: () => Date;
   /** Absolute base of the public links (join URL and QR code); from the request when unset. */
   baseUrl?: string;

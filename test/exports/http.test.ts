@@ -198,7 +198,10 @@ describe('dashboard', () => {
     expect(res.text).toContain('Questionnaires commencés');
     expect(res.text).toContain('Lycée Carnot, Bruay-La-Buissière');
     expect(res.text).toContain('Lien sans canal');
-    expect(res.text).toMatch(/<th scope="row">Féminin<\/th>\s*<td class="num" data-count>6<\/td>\s*<td class="num"><span data-percent>60,0\u202f%<\/span>/);
+    expect(res.text).toMatch(/<th scope="row">Féminin<\/th>\s*<td class="num">6<\/td><td class="num">60,0\u202f%/);
+    // Each figure carries its own title and base.
+    expect(res.text).toContain('<h3 class="figure-title" id="titre-figure-genre">Quel est ton genre ?</h3>');
+    expect(res.text).toContain('<p class="figure-base">Base : 10 répondants</p>');
     expect(res.text).toContain('<script src="/static/vendor/chart.umd.min.js" defer></script>');
     expect((await analyst.get('/static/vendor/chart.umd.min.js')).status).toBe(200);
   });
@@ -210,9 +213,15 @@ describe('dashboard', () => {
     // (Handlebars escapes "=" as &#x3D; in attributes; browsers read it back as "=".)
     expect(res.text).toContain('href="/resultats/industrie?f.genre&#x3D;feminin&amp;f.envisager_industrie&#x3D;nsp"');
     expect(res.text).toMatch(/id="filtre-genre-feminin" name="f.genre" value="feminin" checked/);
-    const bad = await analyst.get('/resultats/industrie?from=hier');
+    // A bad date is reported next to its field, as typed; the other filters still apply.
+    const bad = await analyst.get('/resultats/industrie?from=hier&f.genre=feminin');
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('Date attendue au format AAAA-MM-JJ');
+    expect(bad.text).toContain('<p class="field-error" id="erreur-from">Date attendue au format JJ/MM/AAAA, par exemple 25/11/2022.</p>');
+    expect(bad.text).toContain('id="filtre-from" name="from" value="hier" aria-invalid="true"');
+    expect(bad.text).toContain('data-total="6"');
+    const french = await analyst.get('/resultats/industrie?to=31/12/2030');
+    expect(french.status).toBe(200);
+    expect(french.text).toContain('Jusqu’au 31 déc. 2030');
   });
 
   it('streams live updates to signed-in staff only', async () => {

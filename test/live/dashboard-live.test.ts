@@ -5,10 +5,11 @@ import { completeSurvey, makeApp, Respondent } from '../helpers.js';
 import { addStaff, signIn } from '../staff/helpers.js';
 
 describe('live dashboard', () => {
-  it('pushes the new number of responses to a signed-in dashboard when a respondent completes', async () => {
+  it('pushes the new number of responses to an analyst’s dashboard when a respondent completes', async () => {
     const t = makeApp();
-    await addStaff(t.db, 'anim@example.org', 'facilitator');
-    const { res: login } = await signIn(t.app, 'anim@example.org');
+    // Analysts follow every completion; facilitators only released steps (test/privacy/attacks.test.ts).
+    await addStaff(t.db, 'analyste@example.org', 'analyst');
+    const { res: login } = await signIn(t.app, 'analyste@example.org');
     const cookie = (login.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
     const server = t.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

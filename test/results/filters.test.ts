@@ -7,7 +7,10 @@ import {
   filterToQuery,
   FilterUnavailableError,
   isEmptyFilter,
+  NO_CHANNEL,
+  normaliseDay,
   parseFilters,
+  parseFiltersLenient,
   type Filter,
 } from '../../src/results/filters.js';
 import { openDatabase } from '../../src/db/connection.js';
@@ -71,7 +74,7 @@ describe('parsing filters from a query string', () => {
         'f.commune': '99999',
         channel: 'inconnu',
         from: '2023-02-30',
-        to: '31/01/2023',
+        to: '2023/01/31',
         exclude_flagged: 'peut-être',
       },
       q,
@@ -86,8 +89,37 @@ describe('parsing filters from a query string', () => {
     expect(byField['f.commune']).toMatch(/« 99999 » n’est pas une réponse possible/);
     expect(byField.channel).toBe('Le canal « inconnu » n’existe pas.');
     expect(byField.from).toBe('La date 2023-02-30 n’existe pas.');
-    expect(byField.to).toBe('Date attendue au format AAAA-MM-JJ, par exemple 2022-11-25.');
+    expect(byField.to).toBe('Date attendue au format JJ/MM/AAAA, par exemple 25/11/2022.');
     expect(byField.exclude_flagged).toBe('Valeur attendue : 1 (oui) ou 0 (non).');
+  });
+
+  it.each([
+    ['31/12/2022', '2022-12-31'],
+    ['1/2/2023', '2023-02-01'],
+    ['01.02.2023', '2023-02-01'],
+    ['2022-12-31', '2022-12-31'],
+    ['31-12-2022', '2022-12-31'],
+    ['hier', 'hier'],
+  ])('reads a French date %s as %s', (typed, day) => {
+    expect(normaliseDay(typed)).toBe(day);
+  });
+
+  it('accepts dates as a French person types them (JJ/MM/AAAA)', () => {
+    expect(filter({ from: '25/11/2022', to: '31/12/2022' })).toMatchObject({ from: '2022-11-25', to: '2022-12-31' });
+  });
+
+  it('offers « no channel » as a channel value, never mistaken for a declared code', () => {
+    expect(filter({ channel: [NO_CHANNEL, 'lycee-carnot'] }).channels).toEqual([NO_CHANNEL, 'lycee-carnot']);
+    expect(channels.every((c) => /^[a-z0-9-]+$/.test(c)) && !channels.includes(NO_CHANNEL)).toBe(true);
+  });
+
+  it('keeps every valid part of a form and reports the others (lenient parsing)', () => {
+    const r = parseFiltersLenient({ from: '32/13/2022', to: '31/12/2022', 'f.genre': ['feminin', 'robot'], channel: NO_CHANNEL }, q, { channels, communeExists });
+    expect(r.errors.map((e) => e.field).sort()).toEqual(['f.genre', 'from']);
+    expect(r.filter).toMatchObject({ to: '2022-12-31', channels: [NO_CHANNEL], answers: [] });
+    expect(r.filter.from).toBeUndefined();
+    const ok = parseFiltersLenient({ from: '2022-12-01', 'f.genre': 'feminin' }, q, { channels });
+    expect(ok).toEqual({ filter: { answers: [{ variable: 'genre', codes: ['feminin'] }], channels: [], from: '2022-12-01', to: undefined, excludeFlagged: false }, errors: [] });
   });
 
   it('refuses a start after the end', () => {
@@ -143,6 +175,9 @@ describe('filtered results', () => {
   it('channel and dates (inclusive days on the completion hour)', () => {
     expect(n({ channel: 'iut-lens' })).toBe(2);
     expect(n({ channel: ['iut-lens', 'lycee-carnot'] })).toBe(4);
+    // « Sans canal »: the responses that came without a channel, alone or with declared ones.
+    expect(n({ channel: NO_CHANNEL })).toBe(1);
+    expect(n({ channel: [NO_CHANNEL, 'iut-lens'] })).toBe(3);
     expect(n({ from: '2023-01-01' })).toBe(3);
     expect(n({ to: '2022-12-31' })).toBe(2);
     expect(n({ from: '2023-01-31', to: '2023-01-31' })).toBe(1);

@@ -57,7 +57,7 @@ describe('route walk: no staff route answers anonymously', () => {
       const where = `${r.method} ${r.path}`;
       expect(res.status, where).not.toBe(200);
       // APIs, CSV and event streams: 401 (a script can't follow a login page). Pages: to /login.
-      if (/^\/(api|export)\/|\/flux$/.test(r.path)) expect(res.status, where).toBe(401);
+      if (/^\/(api|export)\/|\/flux$|^\/resultats\/tableau\.csv$/.test(r.path)) expect(res.status, where).toBe(401);
       else {
         expect(res.status, where).toBe(303);
         expect(res.headers.location, where).toMatch(/^\/login/);

@@ -3,11 +3,15 @@ import type { Option, Question } from '../schema.js';
 import {
   charLength,
   cleanText,
+  codeChars,
+  draftChars,
   fieldId,
   otherFieldName,
   readMany,
   readOne,
+  SINGLE_VALUE,
   type AnswerRow,
+  type DraftLimit,
   type FieldError,
   type ParseContext,
   type QuestionType,
@@ -24,6 +28,12 @@ export const OTHER_MAX_LENGTH = 200;
 
 function otherFields(q: Single | Multiple): string[] {
   return q.options.filter((o) => o.other).map((o) => otherFieldName(q.id, o.code));
+}
+
+/** The codes field keeps `values` distinct codes; a precision field a text of OTHER_MAX_LENGTH. */
+function choiceDraftLimit(q: Single | Multiple, field: string, values: number): DraftLimit {
+  if (field === q.id) return { chars: codeChars(q.options), values };
+  return { chars: draftChars(OTHER_MAX_LENGTH), values: SINGLE_VALUE };
 }
 
 /** Reads the precision texts of the "Autre" options; errors when too long. */
@@ -70,6 +80,7 @@ function optionViews(q: Single | Multiple, raw: RawValues, errors: FieldError[],
 
 export const singleType: QuestionType<Single, SingleValue> = {
   fieldNames: (q) => [q.id, ...otherFields(q)],
+  draftLimit: (q, field) => choiceDraftLimit(q, field, SINGLE_VALUE),
   parse(q, raw, ctx) {
     const errors: FieldError[] = [];
     const field = fieldId(q.id);
@@ -100,6 +111,8 @@ export const singleType: QuestionType<Single, SingleValue> = {
 
 export const multipleType: QuestionType<Multiple, MultipleValue> = {
   fieldNames: (q) => [q.id, ...otherFields(q)],
+  // Every option once, plus one: more distinct values than options means one is not an option.
+  draftLimit: (q, field) => choiceDraftLimit(q, field, q.options.length + 1),
   parse(q, raw, ctx) {
     const errors: FieldError[] = [];
     const field = fieldId(q.id);

@@ -17,10 +17,45 @@ export type ParseContext = {
 
 export type ParseResult<V> = { value: V | undefined; errors: FieldError[] };
 
+/**
+ * How much of one posted field a draft keeps: `chars` characters of each value, `values` values
+ * when the field came repeated. Chosen so that what is cut could never have been a valid answer
+ * (a text a little too long is kept whole, an unknown code stays unknown): a resumed draft shows
+ * the same errors, and a flood of huge fields can't fill the disk.
+ */
+export type DraftLimit = { chars: number; values: number };
+
+/** A single-value field: posted twice it is an error ("repeated"), and two values keep it one. */
+export const SINGLE_VALUE = 2;
+
+/** Characters kept of a free text limited to `maxLength`: the limit and a tenth more. */
+export function draftChars(maxLength: number): number {
+  return maxLength + Math.max(20, Math.ceil(maxLength / 10));
+}
+
+/** Characters kept of a field holding a code: one more than the longest code, so a cut code stays unknown. */
+export function codeChars(codes: { code: string }[]): number {
+  return Math.max(0, ...codes.map((c) => c.code.length)) + 1;
+}
+
+/** The first `max` characters (code points) of `s`, never splitting a surrogate pair. */
+export function firstChars(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let i = 0;
+  for (let count = 0; count < max && i < s.length; count++) {
+    const c = s.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    i += pair ? 2 : 1;
+  }
+  return s.slice(0, i);
+}
+
 /** The contract every question type fulfils: its fields, parsing, storage and rendering. */
 export interface QuestionType<Q extends Question, V> {
   /** Every form field name the question may post (used to drop forged fields). */
   fieldNames(q: Q): string[];
+  /** What a draft keeps of one of those fields (see DraftLimit). */
+  draftLimit(q: Q, field: string): DraftLimit;
   /** Validates what was posted; `value` is undefined when the question was left unanswered. */
   parse(q: Q, raw: RawValues, ctx: ParseContext): ParseResult<V>;
   /** Long-format rows for a valid value. */

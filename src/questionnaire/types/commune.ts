@@ -1,13 +1,17 @@
 import { fr } from '../../strings.js';
 import type { Question } from '../schema.js';
 import { normalizeName, type EpciCode } from '../../territory/communes.js';
-import { cleanText, fieldId, readOne, type QuestionType } from './common.js';
+import { cleanText, draftChars, fieldId, readOne, SINGLE_VALUE, type QuestionType } from './common.js';
 
 type CommuneQ = Extract<Question, { type: 'commune' }>;
 export type CommuneValue = { insee: string; name: string; epci: EpciCode };
 
 /** Suffix of the derived intercommunality answer row and export column. */
 export const EPCI_SUFFIX = 'epci';
+/** The longest commune name of France has 45 characters; a typed name is kept up to twice that. */
+const COMMUNE_NAME_CHARS = 90;
+/** An INSEE code has 5 characters; one more keeps a forged code unknown. */
+const INSEE_CHARS = 6;
 /** Radio buttons offered after an unknown or shared name. */
 const choiceField = (q: CommuneQ) => `${q.id}__choix`;
 /** Hidden field carrying an earlier pick, valid while the text still shows that commune's name. */
@@ -20,6 +24,7 @@ const keptField = (q: CommuneQ) => `${q.id}__retenue`;
  */
 export const communeType: QuestionType<CommuneQ, CommuneValue> = {
   fieldNames: (q) => [q.id, choiceField(q), keptField(q)],
+  draftLimit: (q, field) => ({ chars: field === q.id ? draftChars(COMMUNE_NAME_CHARS) : INSEE_CHARS, values: SINGLE_VALUE }),
   parse(q, raw, ctx) {
     const field = fieldId(q.id);
     const typed = readOne(raw, q.id);

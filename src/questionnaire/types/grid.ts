@@ -1,6 +1,6 @@
 import { fr } from '../../strings.js';
 import type { Question } from '../schema.js';
-import { fieldId, readOne, type FieldError, type QuestionType } from './common.js';
+import { codeChars, fieldId, readOne, SINGLE_VALUE, type FieldError, type QuestionType } from './common.js';
 
 type Grid = Extract<Question, { type: 'grid' }>;
 /** item id → scale code, only for the items answered. */
@@ -16,6 +16,7 @@ const itemField = (q: Grid, item: string) => `${q.id}__${item}`;
  */
 export const gridType: QuestionType<Grid, GridValue> = {
   fieldNames: (q) => q.items.map((i) => itemField(q, i.id)),
+  draftLimit: (q) => ({ chars: codeChars(q.scale), values: SINGLE_VALUE }),
   parse(q, raw) {
     const errors: FieldError[] = [];
     const value: GridValue = {};

@@ -1,6 +1,6 @@
 import { fr } from '../../strings.js';
 import type { Question } from '../schema.js';
-import { fieldId, readOne, type FieldError, type QuestionType } from './common.js';
+import { codeChars, fieldId, readOne, SINGLE_VALUE, type FieldError, type QuestionType } from './common.js';
 
 type Ranking = Extract<Question, { type: 'ranking' }>;
 /** Option codes, first rank first. */
@@ -15,6 +15,7 @@ const rankField = (q: Ranking, rank: number) => `${q.id}__rang${rank}`;
  */
 export const rankingType: QuestionType<Ranking, RankingValue> = {
   fieldNames: (q) => Array.from({ length: q.picks }, (_, i) => rankField(q, i + 1)),
+  draftLimit: (q) => ({ chars: codeChars(q.options), values: SINGLE_VALUE }),
   parse(q, raw) {
     const errors: FieldError[] = [];
     const picked: (string | '')[] = [];

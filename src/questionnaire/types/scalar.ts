@@ -1,12 +1,13 @@
 import { fr } from '../../strings.js';
 import type { Question } from '../schema.js';
-import { charLength, cleanText, fieldId, readOne, type FieldError, type QuestionType } from './common.js';
+import { charLength, cleanText, draftChars, fieldId, readOne, SINGLE_VALUE, type FieldError, type QuestionType } from './common.js';
 
 type Text = Extract<Question, { type: 'text' | 'longtext' }>;
 type Integer = Extract<Question, { type: 'integer' }>;
 
 export const textType: QuestionType<Text, string> = {
   fieldNames: (q) => [q.id],
+  draftLimit: (q) => ({ chars: draftChars(q.maxLength), values: SINGLE_VALUE }),
   parse(q, raw) {
     const field = fieldId(q.id);
     const { value, repeated } = readOne(raw, q.id);
@@ -42,8 +43,12 @@ function unitPattern(q: Integer): RegExp | null {
   return p;
 }
 
+/** Six digits, the unit and some spaces: longer is never a valid number. */
+const INTEGER_DRAFT_CHARS = 40;
+
 export const integerType: QuestionType<Integer, number> = {
   fieldNames: (q) => [q.id],
+  draftLimit: (q) => ({ chars: INTEGER_DRAFT_CHARS + (q.unit?.length ?? 0), values: SINGLE_VALUE }),
   parse(q, raw) {
     const field = fieldId(q.id);
     const { value, repeated } = readOne(raw, q.id);

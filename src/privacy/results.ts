@@ -1,0 +1,101 @@
+import type { OptionResult, PublishedResults, QuestionResult, Results, ResultTable } from '../results/aggregate.js';
+import { fr } from '../strings.js';
+import { isSmall, selectionWithheld, suppressSingle, suppressYesNo, type Audience, type CellStatus } from './disclosure.js';
+
+// The dashboard's results model through the rules of disclosure.ts: what /resultats, its section
+// pages, /api/results.json and the live refresh give a protected viewer. The figures themselves
+// must already be computed over released responses only (filter.releasedOnly).
+//
+// Which quantities are cells, per table of the model:
+//  - one answer per respondent (single choice, a grid statement, 1st rank, age group,
+//    intercommunality, commune): the options plus « sans réponse » (selection − base) sum to the
+//    selection;
+//  - several (multiple choice, « dans les N premiers choix », « a répondu » to a free text): each
+//    option is a yes/no split of the base, and base + « sans réponse » = selection;
+//  - the raw value table of an integer question that has age groups is dropped: the groups are
+//    sums of its values, so a hidden value could be recomputed from its group (the dashboard
+//    shows the groups only anyway);
+//  - the commune list (~150 communes, mostly tiny): communes under K are merged into one
+//    « autres communes » cell before suppression, so no small commune is even named;
+//  - integer statistics: min and max are one person's answer, never shown; mean and median only
+//    over a visible base of at least K.
+// A hidden « sans réponse » hides the base (base = selection − « sans réponse ») and therefore
+// every percentage of the table (count / percent gives the base back).
+
+const t = fr.disclosure;
+
+/** Code of the merged cell of small communes (INSEE codes are 5 characters: no clash). */
+export const OTHER_COMMUNES_CODE = 'autres_communes';
+
+function hide(o: OptionResult<number | null>, status: CellStatus): OptionResult<number | null> {
+  if (status === 'shown') return o;
+  return { ...o, count: null, percent: null, suppressed: true, reason: status };
+}
+
+function protectTable(table: ResultTable, selection: number, k: number, yesNo: boolean): ResultTable<number | null> {
+  const counts = table.options.map((o) => o.count);
+  const { options, noAnswer } = yesNo ? (({ yes, noAnswer }) => ({ options: yes, noAnswer }))(suppressYesNo(counts, table.base, selection, k)) : suppressSingle(counts, table.base, selection, k);
+  const baseShown = noAnswer === 'shown';
+  return {
+    ...table,
+    base: baseShown ? table.base : null,
+    options: table.options.map((o, i) => hide(baseShown ? o : { ...o, percent: null }, options[i])),
+  };
+}
+
+/** The commune list with every commune under K merged into one cell. */
+function mergeSmallCommunes(table: ResultTable, k: number): ResultTable {
+  const kept = table.options.filter((o) => !isSmall(o.count, k));
+  const merged = table.options.filter((o) => isSmall(o.count, k)).reduce((a, o) => a + o.count, 0);
+  if (!merged) return { ...table, options: kept };
+  const base = table.base;
+  return {
+    ...table,
+    options: [...kept, { code: OTHER_COMMUNES_CODE, label: t.otherCommunes(k), count: merged, percent: base > 0 ? Math.round((merged / base) * 1000) / 10 : null }],
+  };
+}
+
+function protectQuestion(q: QuestionResult, selection: number, k: number): QuestionResult<number | null> {
+  const hasGroups = q.type === 'integer' && q.tables.length > 1;
+  const tables = q.tables
+    .filter((table) => !(hasGroups && table.id === q.id))
+    .map((table) => {
+      const yesNo = table.multiple || q.type === 'text' || q.type === 'longtext';
+      const source = q.type === 'commune' && table.id === q.id ? mergeSmallCommunes(table, k) : table;
+      return protectTable(source, selection, k, yesNo);
+    });
+  const out: QuestionResult<number | null> = { ...q, tables };
+  if (q.stats) {
+    // The base of the statistics is the integer question's base (its groups table has the same).
+    const base = tables[0]?.base ?? null;
+    const visible = base !== null && base >= k;
+    out.stats = { count: base, mean: visible ? q.stats.mean : null, median: visible ? q.stats.median : null, min: null, max: null };
+  }
+  return out;
+}
+
+/**
+ * Results for a protected viewer (`results` computed over released responses): the selection
+ * threshold, then primary and complementary suppression in every table.
+ */
+export function protectResults(results: Results, k: number): PublishedResults {
+  const disclosure = { audience: 'protected' as Audience, minGroupSize: k };
+  if (selectionWithheld(results.responses, k)) {
+    return { ...results, responses: null, questions: [], disclosure: { ...disclosure, withheld: t.withheld(k) } };
+  }
+  return {
+    ...results,
+    questions: results.questions.map((q) => protectQuestion(q, results.responses, k)),
+    disclosure: { ...disclosure, notice: t.protectedNotice(k) },
+  };
+}
+
+/** Results for an analyst or an admin: every figure, and the reminder that small ones are there. */
+export function fullResults(results: Results, k: number): Results {
+  return { ...results, disclosure: { audience: 'full', minGroupSize: k, notice: t.fullNotice(k) } };
+}
+
+/** protectResults or fullResults, by audience. */
+export function resultsFor(audience: Audience, results: Results, k: number): PublishedResults {
+  return audience === 'full' ? fullResults(results, k) : protectResults(results, k);
+}
