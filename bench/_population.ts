@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../src/db/connection.js';
 import type { Questionnaire } from '../src/questionnaire/schema.js';
-import { insertRespondents, sortedIds } from '../src/results/demo.js';
-import { demoChannels, reportProfile } from '../src/results/demo-profile.js';
+import { insertRespondents, sortedIds } from '../src/demo/demo.js';
+import { demoChannels, reportProfile } from '../src/demo/profile.js';
 import { syntheticRespondents } from '../src/results/synthetic.js';
 import { territory } from '../src/territory/communes.js';
 

@@ -9,7 +9,7 @@ import { openDatabase, type Db } from '../../src/db/connection.js';
 import { silentLogger } from '../../src/http/requestLog.js';
 import { loadQuestionnaire } from '../../src/questionnaire/index.js';
 import { createSseHub } from '../../src/live/hub.js';
-import { generateDemo } from '../../src/results/demo.js';
+import { generateDemo } from '../../src/demo/demo.js';
 import { RESULTS_TOPIC } from '../../src/results/routes.js';
 import { AXE_PATH, AXE_TAGS, formatFindings, isBlocking, launchChromium, listenLocal, type AxeFinding } from '../support/browser.js';
 import { addResponse, FIVE } from '../results/helpers.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { exportConnection, responsesCsvChunks, writeResponsesCsv } from '../../src/exports/responses-csv.js';
-import { reportProfile } from '../../src/results/demo-profile.js';
+import { reportProfile } from '../../src/demo/profile.js';
 import { syntheticRespondents } from '../../src/results/synthetic.js';
 import { territory } from '../../src/territory/communes.js';
 import { ensureFlaggedColumn, q } from '../results/helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeResponsesCsv } from '../../src/exports/responses-csv.js';
 import { rebuildCounts } from '../../src/results/counts.js';
-import { reportProfile } from '../../src/results/demo-profile.js';
+import { reportProfile } from '../../src/demo/profile.js';
 import { syntheticRespondents } from '../../src/results/synthetic.js';
 import { territory } from '../../src/territory/communes.js';
 import { freshDb, q } from '../results/helpers.js';

@@ -157,7 +157,7 @@ describe('bots are flagged, not rejected', () => {
     await addStaff(db, 'ana@example.org', 'analyst');
     const { agent } = await signIn(app, 'ana@example.org');
     const page = await agent.get('/analyse/signalements');
-    expect(page.text).toContain('Champ piège rempli');
+    expect(page.text).toContain('champ piège rempli');
     const id = (db.prepare('SELECT id FROM responses').get() as { id: string }).id;
     const csrf = page.text.match(/name="_csrf" value="([^"]+)"/)![1];
     await agent.post(`/analyse/signalements/${id}/lever`).type('form').send(formBody({ _csrf: csrf }));

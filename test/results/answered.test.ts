@@ -4,7 +4,7 @@ import { computeResults, type ResultsOptions } from '../../src/results/aggregate
 import { answerKeys, answeredReady, ensureAnswered, MAX_KEY_ID, rebuildAnswered, recordAnswered, summaryCounts } from '../../src/results/answered.js';
 import { compileFilter } from '../../src/results/filters.js';
 import { parseFilters } from '../../src/results/filters.js';
-import { generateDemo, removeDemo } from '../../src/results/demo.js';
+import { generateDemo, removeDemo } from '../../src/demo/demo.js';
 import { territory } from '../../src/territory/communes.js';
 import { addResponse, FIVE, freshDb, q } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { openDatabase } from '../../src/db/connection.js';
 import { computeResults } from '../../src/results/aggregate.js';
 import { createResultsCache, filterKey } from '../../src/results/cache.js';
 import { rebuildCounts } from '../../src/results/counts.js';
-import { generateDemo, removeDemo } from '../../src/results/demo.js';
+import { generateDemo, removeDemo } from '../../src/demo/demo.js';
 import { parseFilters } from '../../src/results/filters.js';
 import { completeSurvey, formBody, makeApp, Respondent, validAnswers } from '../helpers.js';
 import { addStaff, signIn } from '../staff/helpers.js';

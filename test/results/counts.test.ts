@@ -7,7 +7,7 @@ import { defaultMigrationsDir } from '../../src/db/connection.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { computeResults } from '../../src/results/aggregate.js';
 import { checkCounts, countsInSync, rebuildCounts, recordCompletion, recordRemoval } from '../../src/results/counts.js';
-import { generateDemo, removeDemo } from '../../src/results/demo.js';
+import { generateDemo, removeDemo } from '../../src/demo/demo.js';
 import { parseFilters } from '../../src/results/filters.js';
 import { parseWhole } from '../../src/questionnaire/engine.js';
 import { territory } from '../../src/territory/communes.js';

@@ -5,7 +5,7 @@ import { parseWhole } from '../../src/questionnaire/engine.js';
 import { loadQuestionnaire } from '../../src/questionnaire/index.js';
 import type { Questionnaire } from '../../src/questionnaire/schema.js';
 import type { RawValues } from '../../src/questionnaire/types/common.js';
-import { insertRespondents } from '../../src/results/demo.js';
+import { insertRespondents } from '../../src/demo/demo.js';
 import { territory } from '../../src/territory/communes.js';
 
 export const q: Questionnaire = loadQuestionnaire();

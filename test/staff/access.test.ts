@@ -80,7 +80,11 @@ describe('roles', () => {
   const pages: [string, string[]][] = [
     ['/equipe', ['admin', 'analyst', 'facilitator']],
     ['/compte/jetons', ['admin', 'analyst']],
+    ['/analyse', ['admin', 'analyst']],
     ['/analyse/signalements', ['admin', 'analyst']],
+    ['/analyse/textes/message_elus', ['admin', 'analyst']],
+    ['/admin/campagne/cloturer', ['admin']],
+    ['/admin/campagne/affiche/lycee-carnot', ['admin']],
     ['/admin/comptes', ['admin']],
     ['/admin/campagne', ['admin']],
     ['/admin/journal', ['admin']],
@@ -100,7 +104,7 @@ describe('roles', () => {
     }
     // State-changing admin actions are refused too, not just the pages.
     const csrf = await tokenOf(agent, '/equipe');
-    const post = await agent.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: csrf }));
+    const post = await agent.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: csrf, confirmer: 'oui' }));
     expect(post.status).toBe(role === 'admin' ? 200 : 403);
   });
 

@@ -73,7 +73,7 @@ describe('accounts page', () => {
     for (const a of ['account.create', 'account.role', 'account.password_reset', 'account.disable']) expect(actions).toContain(a);
     const journal = await admin.get('/admin/journal');
     expect(journal.text).toContain('Compte créé');
-    expect(journal.text).toContain('email : anim@example.org · role : facilitator');
+    expect(journal.text).toContain('compte : anim@example.org · rôle : Animateur');
     // Failed sign-ins are grouped per email into one entry with a count.
     expect(journal.text).toMatch(/<td>Échecs de connexion<\/td><td>2 échecs de connexion pour anim@example\.org à \d{2} h \d{2}<\/td>/);
   });
@@ -124,7 +124,7 @@ describe('campaign settings', () => {
     const early = await admin.post('/admin/campagne/supprimer-reponses').type('form').send(formBody({ _csrf: await csrf(), confirmation: 'SUPPRIMER' }));
     expect(early.status).toBe(422);
     expect(early.text).toContain('Clôturez d’abord la campagne.');
-    const closed = await admin.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: await csrf() }));
+    const closed = await admin.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: await csrf(), confirmer: 'oui' }));
     expect(closed.text).toContain('La campagne est clôturée');
     expect((await request(t.app).get('/')).text).toContain('La consultation est terminée');
     const wrong = await admin.post('/admin/campagne/supprimer-reponses').type('form').send(formBody({ _csrf: await csrf(), confirmation: 'oui' }));

@@ -1,4 +1,4 @@
-import type { Profile } from './synthetic.js';
+import type { Profile } from '../results/synthetic.js';
 
 // How the synthetic respondents of `npm run demo` (and of the tests and benchmarks) answer: data
 // keyed by the question ids of « Mon avenir en Artois », like the definition itself. Figures marked

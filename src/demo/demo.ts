@@ -3,10 +3,10 @@ import type { Db } from '../db/connection.js';
 import { loadQuestionnaire } from '../questionnaire/index.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { territory as sharedTerritory, type Territory } from '../territory/communes.js';
-import { recordAnswered } from './answered.js';
-import { rebuildCounts, recordCompletion, subtractResponses } from './counts.js';
-import { demoChannels, reportProfile } from './demo-profile.js';
-import { prng, syntheticRespondents, type Profile, type SyntheticRespondent } from './synthetic.js';
+import { recordAnswered } from '../results/answered.js';
+import { rebuildCounts, recordCompletion, subtractResponses } from '../results/counts.js';
+import { demoChannels, reportProfile } from './profile.js';
+import { prng, syntheticRespondents, type Profile, type SyntheticRespondent } from '../results/synthetic.js';
 
 // `npm run demo`: about a thousand plausible completed responses (plus some abandoned drafts for
 // the completion funnel), written like real completions and marked responses.demo = 1 so that
@@ -73,14 +73,26 @@ export type DemoOptions = {
   questionnaire?: Questionnaire;
   territory?: Territory;
   profile?: Profile;
+  /** The demo's responses are spread over the weeks before this instant (default: now). */
+  now?: Date;
 };
+
+/** How far back the demo's responses go: a campaign in its sixth week. */
+export const DEMO_WEEKS = 6;
+
+/** The period the demo's responses fall in: the last DEMO_WEEKS weeks up to `now`. */
+export function demoPeriod(now: Date): { from: Date; to: Date } {
+  return { from: new Date(now.getTime() - DEMO_WEEKS * 7 * 86_400_000), to: now };
+}
 
 /** Adds the demo responses; returns the number of completed responses added. */
 export function generateDemo(db: Db, opts: DemoOptions = {}): { completed: number; drafts: number } {
   const q = opts.questionnaire ?? loadQuestionnaire();
   const count = opts.count ?? 1000;
   const seed = opts.seed ?? 2023;
+  const period = demoPeriod(opts.now ?? new Date());
   const people = syntheticRespondents(q, {
+    ...period,
     count,
     seed,
     profile: opts.profile ?? reportProfile,
@@ -91,21 +103,21 @@ export function generateDemo(db: Db, opts: DemoOptions = {}): { completed: numbe
   let drafts = 0;
   db.transaction(() => {
     completed = insertRespondents(db, q, people, { demo: true, counts: 'record' });
-    drafts = insertDemoDrafts(db, q, opts.drafts ?? Math.round(count / 4), seed);
+    drafts = insertDemoDrafts(db, q, opts.drafts ?? Math.round(count / 4), seed, period);
   })();
   return { completed, drafts };
 }
 
 /** Abandoned drafts (no answers): only the funnel reads them. */
-function insertDemoDrafts(db: Db, q: Questionnaire, count: number, seed: number): number {
+function insertDemoDrafts(db: Db, q: Questionnaire, count: number, seed: number, period: { from: Date; to: Date }): number {
   const rand = prng(seed ^ 0x5eed);
   const insert = db.prepare(
     `INSERT INTO responses (id, questionnaire_id, questionnaire_version, channel, status, reached_section,
        started_hour, updated_hour, demo)
      VALUES (?, ?, ?, NULL, 'draft', ?, ?, ?, 1)`,
   );
-  const from = Date.parse('2022-11-25T07:00:00Z');
-  const to = Date.parse('2023-01-31T22:00:00Z');
+  const from = period.from.getTime();
+  const to = period.to.getTime();
   for (let i = 0; i < count; i++) {
     // Most people who give up do so early.
     const r = rand();
