@@ -77,6 +77,14 @@ export function requireApi(...roles: Role[]): RequestHandler {
       return res.status(401).type('text/plain; charset=utf-8').send(fr.staff.unauthorized);
     }
     if (!roles.includes(req.staff.role)) return res.status(403).type('text/plain; charset=utf-8').send(fr.staff.forbidden);
+    // A facilitator's personal token drives workshops only (and says who it is): never the
+    // survey's figures or streams, which facilitators read in a browser, protected.
+    if (req.staffVia === 'token' && req.staff.role === 'facilitator' && !FACILITATOR_TOKEN_PATHS.test(req.path)) {
+      return res.status(403).type('text/plain; charset=utf-8').send(fr.staff.tokenWorkshopsOnly);
+    }
     next();
   };
 }
+
+/** What a facilitator's token may reach. */
+export const FACILITATOR_TOKEN_PATHS = /^\/api\/(workshops(\/|$)|moi$)/;

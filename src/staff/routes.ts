@@ -122,7 +122,7 @@ export function staffRouter(deps: StaffDeps) {
     res.json({ email: req.staff!.email, role: req.staff!.role, via: req.staffVia });
   });
 
-  // Personal API tokens (analysts and admins: exports from scripts).
+  // Personal API tokens (analysts and admins: exports from scripts; facilitators: workshops only).
   const tokensPage = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const now = deps.now();
     const chosen = Number(extra.days ?? TOKEN_DEFAULT_DAYS);
@@ -130,11 +130,12 @@ export function staffRouter(deps: StaffDeps) {
       pageTitle: fr.staff.tokensTitle,
       tokens: store.listTokens(req.staff!.id).map((t) => tokenView(t, now)),
       durations: TOKEN_DURATIONS.map((days) => ({ days, label: fr.security.tokenDuration(days), selected: days === chosen })),
+      workshopsOnly: req.staff!.role === 'facilitator',
       ...extra,
     });
   };
-  router.get('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => tokensPage(req, res));
-  router.post('/compte/jetons', requirePage('admin', 'analyst'), (req, res) => {
+  router.get('/compte/jetons', requirePage('admin', 'analyst', 'facilitator'), (req, res) => tokensPage(req, res));
+  router.post('/compte/jetons', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
     const label = typeof req.body?.label === 'string' ? req.body.label.trim() : '';
     const days = parseTokenDays(req.body?.duree);
     const errors: Record<string, string> = {};
@@ -147,7 +148,7 @@ export function staffRouter(deps: StaffDeps) {
     audit(db, req.staff!.email, 'token.create', { token: id, label, expire: expiresAt.slice(0, 10) }, deps.now());
     tokensPage(req, res, { created: token, createdUntil: fr.security.tokenCreatedUntil(frenchDate(expiresAt)) }, 201);
   });
-  router.post('/compte/jetons/:id/revoquer', requirePage('admin', 'analyst'), (req, res) => {
+  router.post('/compte/jetons/:id/revoquer', requirePage('admin', 'analyst', 'facilitator'), (req, res) => {
     const id = String(req.params.id);
     const outcome = store.revokeToken(req.staff!.id, id, deps.now());
     // Someone else's token, or none: the same 404, so ids can't be probed.

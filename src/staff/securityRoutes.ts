@@ -73,11 +73,15 @@ export function throttleHooks(throttle: ReturnType<typeof createLoginThrottle>, 
   };
 }
 
+const STAFF_AREA = /^\/(equipe|resultats|analyse|ateliers|admin|compte|api|export)(\/|$)/;
+
 /** Admins without a second factor, when it is mandatory, reach only its set-up page (and logout). */
 export function requireEnrolment(twoFactor: TwoFactor): RequestHandler {
   return (req, res, next) => {
     if (!req.staff || req.staffVia !== 'session') return next();
     if (req.path === '/logout' || req.path === SETUP_PATH || req.path.startsWith(`${SETUP_PATH}/`)) return next();
+    // Only the staff area is held back: the questionnaire and workshop pages stay public to all.
+    if (!STAFF_AREA.test(req.path)) return next();
     if (!twoFactor.mustEnrol(req.staff)) return next();
     res.redirect(303, SETUP_PATH);
   };

@@ -297,3 +297,25 @@ describe('personal data on the workshop wall', () => {
     expect(phone).toContain('Appelez [nom] au [téléphone]');
   });
 });
+
+describe('facilitators’ tokens', () => {
+  it('a facilitator creates a token on the tokens page; it drives workshops and nothing else', async () => {
+    const t = makeApp();
+    await addStaff(t.db, 'anim@exemple.fr', 'facilitator');
+    const { agent } = await signIn(t.app, 'anim@exemple.fr');
+    const page = await agent.get('/compte/jetons');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Un jeton d’animateur ne sert qu’aux ateliers.');
+    const created = await agent.post('/compte/jetons').type('form').send(formBody({ _csrf: csrfFrom(page.text), label: 'forum', duree: '30' }));
+    expect(created.status).toBe(201);
+    const token = /<code class="secret">([^<]+)<\/code>/.exec(created.text)![1];
+    const auth = { Authorization: `Bearer ${token}` };
+    expect((await request(t.app).post('/api/workshops').set(auth).send(DEFINITION)).status).toBe(201);
+    expect((await request(t.app).get('/api/moi').set(auth)).body).toMatchObject({ role: 'facilitator', via: 'token' });
+    for (const url of ['/api/results.json', '/resultats/flux']) {
+      const res = await request(t.app).get(url).set(auth);
+      expect(res.status, url).toBe(403);
+      expect(res.text).toBe('Un jeton d’animateur ne sert qu’à l’API des ateliers (/api/workshops).');
+    }
+  });
+});
