@@ -684,6 +684,7 @@ export const fr = {
       piege: 'champ piège rempli (un champ invisible pour une personne a été rempli, comme le font les robots)',
       rapide: (seconds: number) => `étape remplie en moins de ${n(seconds)} s (trop vite pour avoir lu les questions)`,
       horodatage: 'formulaire envoyé sans son horodatage (page pas affichée par un navigateur ordinaire)',
+      signature: 'horodatage du formulaire non reconnu (fabriqué, ou page affichée avant un redémarrage du serveur)',
     },
     unknownReason: (code: string) => `motif « ${code} »`,
     moreFlagged: (count: number) => `… et ${n(count)} autre${count > 1 ? 's' : ''} : levez ou examinez les premières pour voir la suite.`,

@@ -76,5 +76,6 @@ export function flagReasonWords(reason: string | null, minSectionSeconds: number
   if (reason === 'piege') return a.reasons.piege;
   if (reason === 'rapide') return a.reasons.rapide(minSectionSeconds);
   if (reason === 'horodatage') return a.reasons.horodatage;
+  if (reason === 'signature') return a.reasons.signature;
   return a.unknownReason(reason ?? '?');
 }

@@ -18,7 +18,7 @@ describe('CSRF token bound to the staff session', () => {
     const b = (await signIn(t.app, 'b@example.org')).agent;
     const theirs = await tokenOf(b, '/equipe');
 
-    const close = (csrf: string) => a.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: csrf }));
+    const close = (csrf: string) => a.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: csrf, confirmer: 'oui' }));
     for (const [what, csrf] of [['another session', theirs], ['before sign-in', before], ['empty', '']]) {
       const res = await close(csrf);
       expect(res.status, what).toBe(403);
@@ -42,8 +42,8 @@ describe('CSRF token bound to the staff session', () => {
     const page = await agent.get('/login');
     const login = await agent.post('/login').type('form').send(formBody({ _csrf: csrfFrom(page.text), email: 'b@example.org', password: 'un-mot-de-passe-solide' }));
     expect(login.status).toBe(303);
-    expect((await agent.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: first }))).status).toBe(403);
-    expect((await agent.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: await tokenOf(agent, '/equipe') }))).status).toBe(200);
+    expect((await agent.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: first, confirmer: 'oui' }))).status).toBe(403);
+    expect((await agent.post('/admin/campagne/cloturer').type('form').send(formBody({ _csrf: await tokenOf(agent, '/equipe'), confirmer: 'oui' }))).status).toBe(200);
   });
 
   it('respondent forms keep their anonymous token, and work for a signed-in staff member too', async () => {

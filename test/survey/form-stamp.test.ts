@@ -42,7 +42,7 @@ describe('form timing stamps', () => {
     const { agent } = await signIn(app, 'ana@example.org');
     const list = await agent.get('/analyse/signalements');
     expect(list.status).toBe(200);
-    expect(list.text).toContain(fr.staff.flagReasons.horodatage);
-    expect(list.text).toContain(fr.staff.flagReasons.signature.replace(/’/g, '’'));
+    expect(list.text).toContain(fr.analysis.reasons.horodatage);
+    expect(list.text).toContain(fr.analysis.reasons.signature);
   });
 });
