@@ -79,7 +79,7 @@ describe('roles', () => {
   // [path, roles allowed]
   const pages: [string, string[]][] = [
     ['/equipe', ['admin', 'analyst', 'facilitator']],
-    ['/compte/jetons', ['admin', 'analyst']],
+    ['/compte/jetons', ['admin', 'analyst', 'facilitator']],
     ['/analyse', ['admin', 'analyst']],
     ['/analyse/signalements', ['admin', 'analyst']],
     ['/analyse/textes/message_elus', ['admin', 'analyst']],
