@@ -1,3 +1,4 @@
+import { frenchDateTime, frenchDay } from '../dates/french.js';
 import { fr } from '../strings.js';
 import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, type TokenRow } from './store.js';
 
@@ -13,11 +14,9 @@ export function parseTokenDays(value: unknown): number | undefined {
   return (TOKEN_DURATIONS as readonly number[]).includes(days) ? days : undefined;
 }
 
-const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-
-/** « 1 mars 2026 » from an ISO timestamp or a YYYY-MM-DD day. */
+/** « 1er déc. 2026 » from an ISO timestamp or a YYYY-MM-DD day (the staff pages' date module). */
 export function frenchDate(iso: string): string {
-  return day.format(new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T12:00:00Z` : iso));
+  return frenchDay(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T12:00:00Z` : iso);
 }
 
 /** One row of the tokens page: dates in French and the token's state in words. */
@@ -31,7 +30,7 @@ export function tokenView(t: TokenRow, now: Date) {
   return {
     id: t.id,
     label: t.label,
-    created: frenchDate(t.createdAt),
+    created: frenchDateTime(t.createdAt),
     expires: t.expiresAt ? frenchDate(t.expiresAt) : '—',
     lastUsed: t.lastUsedOn ? frenchDate(t.lastUsedOn) : fr.security.tokenNeverUsed,
     state,

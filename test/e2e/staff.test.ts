@@ -122,7 +122,7 @@ describe.each(VIEWPORTS)('staff pages, $name ($width px)', (vp) => {
     await page.goto(`${base}/compte/jetons`);
     await page.fill('#label', 'Script R de Camille');
     await page.click('button:text-is("Créer un jeton")');
-    expect(plain(await page.textContent('table.data tbody tr td:nth-child(2)'))).toBe('1 décembre 2026');
+    expect(plain(await page.textContent('table.data tbody tr td:nth-child(2)'))).toMatch(/^1er déc\. 2026 à \d+ h \d\d$/);
     await check(page, '/compte/jetons');
   }, 60_000);
 

@@ -74,8 +74,8 @@ describe('tokens page', () => {
     const csrf = await tokenOf(agent, '/compte/jetons');
     await agent.post('/compte/jetons').type('form').send({ _csrf: csrf, label: 'Script R' });
     const res = html(await agent.get('/compte/jetons'));
-    // Formatted by the sign-in hardening's tokens.ts (merged later): a French date, never ISO.
-    expect(res).toContain('<td>Script R</td><td>1 décembre 2026</td>');
+    // The staff pages' date module: « 1er », Paris time, never ISO.
+    expect(res).toMatch(/<td>Script R<\/td><td>1er\sdéc\. 2026 à 12\sh\s59<\/td>/);
     expect(res).not.toContain('2026-12-01T11:59:10.804Z</td>');
   });
 });

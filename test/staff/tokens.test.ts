@@ -79,14 +79,14 @@ describe('token expiry', () => {
     const c = clock();
     const t = makeApp({ now: c.now });
     const { agent, token, page } = await analystWithToken(t);
-    expect(page).toContain('Il fonctionnera jusqu’au 30 mai 2026 inclus');
+    expect(page).toContain('Il fonctionnera jusqu’au 30\u00a0mai 2026 inclus');
     expect(t.db.prepare('SELECT created_at, expires_at FROM api_tokens').get()).toEqual({
       created_at: '2026-03-01T10:00:00.000Z',
       expires_at: '2026-05-30T10:00:00.000Z',
     });
     let list = await agent.get('/compte/jetons');
     expect(list.text).toContain('<th scope="col">Expire le</th><th scope="col">Dernier usage</th>');
-    expect(list.text).toContain('<td>Script R</td><td>1 mars 2026</td><td>30 mai 2026</td><td>jamais</td>');
+    expect(list.text).toMatch(/<td>Script R<\/td><td>1er\u00a0mars 2026 à \d+\u00a0h\u00a0\d\d<\/td><td>30\u00a0mai 2026<\/td><td>jamais<\/td>/);
     expect(list.text).toContain('<option value="90" selected>90 jours (recommandé)</option>');
     expect(list.text).toContain('<option value="365">1 an</option>');
 
@@ -101,7 +101,7 @@ describe('token expiry', () => {
     // The browser session expired long ago: a new one to look at the page.
     const again = await signIn(t.app, 'ana@example.org');
     list = await again.agent.get('/compte/jetons');
-    expect(list.text).toContain('<td>Script R</td><td>1 mars 2026</td><td>30 mai 2026</td><td>30 mai 2026</td>');
+    expect(list.text).toMatch(/<td>Script R<\/td><td>1er\u00a0mars 2026 à \d+\u00a0h\u00a0\d\d<\/td><td>30\u00a0mai 2026<\/td><td>30\u00a0mai 2026<\/td>/);
     expect(list.text).toContain('<td>Expiré</td>');
   });
 
@@ -123,7 +123,7 @@ describe('token expiry', () => {
     }
     const year = await agent.post('/compte/jetons').type('form').send(formBody({ _csrf: await tokenOf(agent, '/compte/jetons'), label: 'Un an', duree: '365' }));
     expect(year.status).toBe(201);
-    expect(year.text).toContain('jusqu’au 1 mars 2027 inclus');
+    expect(year.text).toContain('jusqu’au 1er\u00a0mars 2027 inclus');
   });
 
   it('gives tokens made before expiry existed the default 90 days (migration 008)', () => {
