@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 // The real server in a child process, started exactly as `npm start` starts it (the command of
-// package.json, without npm in between), and what /proc says about it. Same approach as
-// bench/export.ts.
+// package.json, without npm in between), and what /proc says about it. Used by bench/export.ts
+// and bench/live-attack.ts.
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-export type Server = { child: ChildProcess; pid: number; port: number; log: string[] };
+export type Server = { child: ChildProcess; pid: number; port: number; log: string[]; readyMs: number };
 
 export async function freePort(): Promise<number> {
   const s = http.createServer();
@@ -28,7 +28,9 @@ export function startArgs(): string[] {
   return args;
 }
 
-export async function startServer(env: Record<string, string>): Promise<Server> {
+/** Starts the server and waits for /healthz (a first start on an old database may rebuild tables: give it time). */
+export async function startServer(env: Record<string, string>, opts: { readyTimeoutMs?: number } = {}): Promise<Server> {
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, startArgs(), {
@@ -52,10 +54,10 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
         .on('error', () => resolve(false));
     });
     if (ok) break;
-    if (performance.now() - t0 > 120_000) throw new Error('serveur pas prêt après 2 minutes');
+    if (performance.now() - t0 > readyTimeoutMs) throw new Error(`serveur pas prêt après ${Math.round(readyTimeoutMs / 60_000)} minutes`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { child, pid: child.pid!, port, log };
+  return { child, pid: child.pid!, port, log, readyMs: performance.now() - t0 };
 }
 
 export async function stopServer(s: Server) {

@@ -1,8 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -11,6 +10,7 @@ import { loadQuestionnaire } from '../src/questionnaire/index.js';
 import { hashPassword } from '../src/staff/passwords.js';
 import { createStaffStore } from '../src/staff/store.js';
 import { machine, populationDb } from './_population.js';
+import { startArgs, startServer as startChild, stopServer, type Server } from './_server.js';
 
 // Issue #4: responses.csv from the real server. For each size, src/server.ts runs as `npm start`
 // runs it (the command of package.json, without npm) in a child process, on a copy of the generated
@@ -81,61 +81,9 @@ function sampler(pid: number) {
 // ---------------------------------------------------------------------------------------------
 // The server in a child process
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-type Server = { child: ChildProcess; pid: number; port: number; log: string[]; readyMs: number };
-
-/** The arguments of `npm start` after "node" (package.json), e.g. --max-semi-space-size=2 --import tsx src/server.ts. */
-function startArgs(): string[] {
-  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-  const [node, ...args] = script.trim().split(/\s+/);
-  if (node !== 'node' || !args.includes('src/server.ts')) throw new Error(`script start inattendu : ${script}`);
-  return args;
-}
-
-async function startServer(databasePath: string): Promise<Server> {
-  const port = await freePort();
-  const t0 = performance.now();
-  // Exactly `npm start`, without npm in between.
-  const child = spawn(process.execPath, startArgs(), {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_PATH: databasePath, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => log.push(s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => log.push(s));
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`le serveur s’est arrêté au démarrage :\n${log.join('')}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      http
-        .get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        })
-        .on('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (performance.now() - t0 > 300_000) throw new Error('serveur pas prêt après 5 minutes');
-    await sleep(25);
-  }
-  return { child, pid: child.pid!, port, log, readyMs: performance.now() - t0 };
-}
-
-async function stopServer(s: Server) {
-  if (s.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  const timer = setTimeout(() => s.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+// Started exactly as `npm start` (bench/_server.ts); a first start on an older database rebuilds
+// the derived tables, hence the longer wait.
+const startServer = (databasePath: string): Promise<Server> => startChild({ DATABASE_PATH: databasePath }, { readyTimeoutMs: 300_000 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
