@@ -164,19 +164,23 @@ function tableView(ct: Crosstab) {
   // variable: read down the column (share of the column's respondents who ticked the option).
   const alongRow = !ct.row.multiple;
   const test = ct.test;
+  // Codes nobody in the table gave (a group filtered out, an unused answer) are left off the
+  // page and the chart; the JSON and CSV keep every code.
+  const rowIdx = ct.rows.map((_, i) => i).filter((i) => ct.rowTotals[i].count > 0);
+  const colIdx = ct.cols.map((_, j) => j).filter((j) => ct.colTotals[j].count > 0);
   return {
     rowLabel: ct.row.label,
     colLabel: ct.col.label,
     base: int.format(ct.base),
     baseText: fr.crosstabPage.base(int.format(ct.base), int.format(ct.responses)),
     shareLabel: alongRow ? fr.crosstabPage.rowShare : fr.crosstabPage.colShare,
-    cols: ct.cols.map((c, j) => ({ label: c.label, total: int.format(ct.colTotals[j].count) })),
-    rows: ct.rows.map((r, i) => {
+    cols: colIdx.map((j) => ({ label: ct.cols[j].label, total: int.format(ct.colTotals[j].count) })),
+    rows: rowIdx.map((i) => {
       const total = ct.rowTotals[i];
       return {
-        label: r.label,
+        label: ct.rows[i].label,
         total: int.format(total.count),
-        cells: ct.cells[i].map((c) => {
+        cells: colIdx.map((j) => ct.cells[i][j]).map((c) => {
           const s = alongRow ? c.rowShare : c.colShare;
           return { count: int.format(c.count), percent: fmt(s.percent), ci: ci(s.ciLow, s.ciHigh), width: s.percent === null ? 0 : Math.round(s.percent) };
         }),
@@ -186,9 +190,9 @@ function tableView(ct: Crosstab) {
     test: test && { chi2: pct.format(test.chi2), df: test.df, p: formatP(test.pValue), small: test.minExpected < 5 },
     readings: readCrosstab(ct),
     chart: JSON.stringify({
-      rows: ct.rows.map((r) => r.label),
-      cols: ct.cols.map((c) => c.label),
-      percents: ct.cells.map((r) => r.map((c) => (alongRow ? c.rowShare.percent : c.colShare.percent) ?? 0)),
+      rows: rowIdx.map((i) => ct.rows[i].label),
+      cols: colIdx.map((j) => ct.cols[j].label),
+      percents: rowIdx.map((i) => colIdx.map((j) => ct.cells[i][j]).map((c) => (alongRow ? c.rowShare.percent : c.colShare.percent) ?? 0)),
       stacked: alongRow && !ct.col.multiple,
     }),
   };
