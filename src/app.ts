@@ -53,6 +53,7 @@ import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
 import { crosstabRouter } from './results/crosstabRoutes.js';
+import { synthesisRouter } from './synthesis/routes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -171,6 +172,8 @@ export function createApp(deps: AppDeps) {
   app.use(campaignAdminRouter({ db, campaign, now }));
   app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
   app.use(textBrowserLinks(questionnaire));
+  // The printable synthesis, before /resultats/:section would look for a section « synthese ».
+  app.use(synthesisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), workshops: createWorkshopStore(db), minGroupSize: config.minGroupSize, now }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));

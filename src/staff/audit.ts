@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  'settings.synthesis': 'Contenu de la synthèse imprimable modifié',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
