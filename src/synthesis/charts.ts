@@ -278,7 +278,7 @@ export type CrossChartRow = { label: string; values: (number | null)[] };
  * A crosstab: 100 % stacked bars (one per group, exclusive answers), or grouped bars (one group
  * of bars per answer, when answers are options of a multiple choice).
  */
-export function crosstabSvg(title: string, rows: CrossChartRow[], cols: string[], stacked: boolean, suppressedLabel: string): Svg {
+export function crosstabSvg(title: string, rows: CrossChartRow[], cols: string[], stacked: boolean, hiddenLabel: string): Svg {
   const parts: string[] = [];
   if (stacked) {
     const labelW = 170;
@@ -291,7 +291,7 @@ export function crosstabSvg(title: string, rows: CrossChartRow[], cols: string[]
       const h = Math.max(26, lines.length * LINE + 10);
       const mid = y + h / 2;
       parts.push(multiline(labelW, mid, lines, 'lbl'));
-      if (r.values.every((v) => v === null)) parts.push(text(x0 + 5, mid + FONT * 0.35, suppressedLabel, 'note'));
+      if (r.values.every((v) => v === null)) parts.push(text(x0 + 5, mid + FONT * 0.35, hiddenLabel, 'note'));
       let x = x0;
       r.values.forEach((v, j) => {
         if (v === null) return;
@@ -323,10 +323,8 @@ export function crosstabSvg(title: string, rows: CrossChartRow[], cols: string[]
       const by = y + 4 + i * (barH + 3) + (h - 8 - rows.length * (barH + 3)) / 2;
       const v = r.values[j];
       const token = categoryToken(i, rows.length);
-      if (v === null) {
-        parts.push(text(x0 + 4, by + barH - 1, suppressedLabel, 'note small'));
-        return;
-      }
+      // A hidden share: no bar (the table says « moins de K »).
+      if (v === null) return;
       const w = (plotW * v) / axis;
       parts.push(rect(x0, by, w, barH, fillClass(token)));
       parts.push(text(x0 + w + 4, by + barH - 1, formatPercent(v), 'val small'));

@@ -4,15 +4,16 @@ import type { Db } from '../db/connection.js';
 import { frenchDateTime, frenchDay } from '../dates/french.js';
 import type { Question, Questionnaire } from '../questionnaire/schema.js';
 import { textSources } from '../analysis/freeText.js';
-import { completionFunnel, computeResults, type PublishedResults } from '../results/aggregate.js';
+import { completionFunnel, computeResults, type PublishedResults, type Results } from '../results/aggregate.js';
 import { crossVariables, crosstab, readCrosstab, type Crosstab } from '../results/crosstab.js';
 import { formatCount, formatPercent, questionFigures, type Figure, type Token } from '../results/figures.js';
 import { NO_CHANNEL, type Filter } from '../results/filters.js';
 import { filterWords } from '../results/filterWords.js';
 import { participation } from '../results/participation.js';
 import { buildTimeline, shortFrenchDate, weekStart } from '../results/timeline.js';
-import { isSmall, suppressTable, type CellStatus } from '../privacy/disclosure.js';
+import { isSmall, suppressGroup, type CellStatus } from '../privacy/disclosure.js';
 import { protectResults } from '../privacy/results.js';
+import { selectionWithheld } from '../privacy/disclosure.js';
 import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
 import type { Activity } from '../workshops/activities.js';
@@ -52,6 +53,7 @@ export type FigureView = {
   kicker: string;
   foot: string;
   title: string;
+  subtitle?: string;
   svg: Handlebars.SafeString;
   base: string;
   note?: string;
@@ -59,6 +61,29 @@ export type FigureView = {
   table?: TableView;
   readings?: string[];
 };
+
+/**
+ * Disclosure control for paper: each table through the privacy module's rules with its own base
+ * as the selection. The document prints each table's options and base, not the « sans réponse »
+ * of each question, so that cell is not one the reader can see: a question skipped by three
+ * people does not hide its whole table, while every option of 1 to K−1 people is « moins de K »
+ * and complements are hidden so that it cannot be recomputed from the base.
+ */
+export function protectForPrint(results: Results, k: number): PublishedResults {
+  if (selectionWithheld(results.responses, k)) return protectResults(results, k);
+  return {
+    ...results,
+    questions: results.questions.map((qr) => {
+      const tables = qr.tables.map((t) => {
+        const one = protectResults({ ...results, responses: t.base, questions: [{ ...qr, tables: [t], stats: undefined }] }, k).questions[0]?.tables[0];
+        // A base under K: the whole table is hidden.
+        return one ?? { ...t, base: null, options: t.options.map((o) => ({ ...o, count: null, percent: null, suppressed: true as const, reason: 'small' as const })) };
+      });
+      return { ...qr, tables, stats: undefined };
+    }),
+    disclosure: { audience: 'protected', minGroupSize: k },
+  };
+}
 
 /** Numbers the figures of the document in reading order. */
 function numberer() {
@@ -110,42 +135,74 @@ function questionPaperFigures(q: Questionnaire, results: PublishedResults, ids: 
   return out;
 }
 
-/** Small groups of a crosstab hidden (primary and complementary suppression on its counts). */
+/**
+ * A crosstab for paper. The table prints each group's size and its shares (not the columns'
+ * totals): each row is a group whose total the reader knows, so each row goes through the privacy
+ * module's suppression on its own (cells of 1 to K−1 people, and a complement when needed).
+ */
 function crosstabFigure(ct: Crosstab, k: number, next: ReturnType<typeof numberer>): FigureView {
   const alongRow = !ct.row.multiple;
   const rowIdx = ct.rows.map((_, i) => i).filter((i) => ct.rowTotals[i].count > 0);
   const colIdx = ct.cols.map((_, j) => j).filter((j) => ct.colTotals[j].count > 0);
-  const counts = rowIdx.map((i) => colIdx.map((j) => ct.cells[i][j].count));
-  const status: CellStatus[][] = suppressTable(counts, k);
   const rowSmall = rowIdx.map((i) => isSmall(ct.rowTotals[i].count, k));
-  const shown = (a: number, b: number) => status[a][b] === 'shown' && !rowSmall[a];
+  // Exclusive answers: a row is a partition of its group. Options of a multiple choice: each cell
+  // is a yes / no split of its group on its own.
+  const partition = !ct.row.multiple && !ct.col.multiple;
+  const status: CellStatus[][] = rowIdx.map((i, a) =>
+    rowSmall[a]
+      ? colIdx.map(() => 'small' as CellStatus)
+      : partition
+        ? suppressGroup(colIdx.map((j) => ct.cells[i][j].count), k)
+        : colIdx.map((j) => {
+            const n = ct.cells[i][j].count;
+            const group = ct.row.multiple ? ct.colTotals[j].count : ct.rowTotals[i].count;
+            return suppressGroup([n, group - n], k)[0];
+          }),
+  );
+  const shown = (a: number, b: number) => status[a][b] === 'shown';
   const share = (a: number, b: number) => {
     const c = ct.cells[rowIdx[a]][colIdx[b]];
     return (alongRow ? c.rowShare : c.colShare).percent;
   };
   const stacked = alongRow && !ct.col.multiple;
   const cols = colIdx.map((j) => ct.cols[j].label);
-  const rows = rowIdx.map((i, a) => ({ label: ct.rows[i].label, values: colIdx.map((_, b) => (shown(a, b) ? share(a, b) : null)) }));
-  const anyHidden = status.some((r, a) => rowSmall[a] || r.some((x) => x !== 'shown'));
-  const hiddenLabel = (a: number, b: number) => (rowSmall[a] || status[a][b] === 'small' ? fr.disclosure.small(k) : fr.disclosure.complementary);
-  const table: TableView = {
-    columns: [ct.row.label, ...cols, s.crosstabTotal],
-    rows: rowIdx.map((i, a) => ({
-      label: ct.rows[i].label,
-      cells: [
-        ...colIdx.map((_, b) => (shown(a, b) ? { text: formatPercent(share(a, b)), muted: false } : { text: hiddenLabel(a, b), muted: true })),
-        { text: rowSmall[a] ? fr.disclosure.small(k) : formatCount(ct.rowTotals[i].count), muted: rowSmall[a] },
-      ],
-    })),
-  };
-  // Readings quote the groups' shares: only when none of them is hidden.
-  const readings = readCrosstab(ct).filter((line, n) => n === 0 || !anyHidden);
-  const title = s.crosstabTitle(ct.row.label, ct.col.label);
+  // Groups with half their cells hidden say nothing on paper: named in a note, not drawn.
+  const kept = rowIdx.map((_, a) => a).filter((a) => !rowSmall[a] && status[a].filter((x) => x !== 'shown').length * 2 <= status[a].length);
+  const left = rowIdx.map((_, a) => a).filter((a) => !kept.includes(a));
+  const groupSize = (a: number) => (rowSmall[a] ? fr.disclosure.small(k) : formatCount(ct.rowTotals[rowIdx[a]].count));
+  // A 100 % bar with a hole would mislead: a group with a hidden cell is drawn as a note (its
+  // shown shares stay in the table).
+  const rows = kept.map((a) => ({
+    label: ct.rows[rowIdx[a]].label,
+    values: stacked && status[a].some((x) => x !== 'shown') ? colIdx.map(() => null) : colIdx.map((_, b) => (shown(a, b) ? share(a, b) : null)),
+  }));
+  const anyHidden = status.some((r) => r.some((x) => x !== 'shown'));
+  const hiddenLabel = (a: number, b: number) => (status[a][b] === 'small' ? fr.disclosure.small(k) : fr.disclosure.complementary);
+  const cellOf = (a: number, b: number) => (shown(a, b) ? { text: formatPercent(share(a, b)), muted: false } : { text: hiddenLabel(a, b), muted: true });
+  // Exclusive answers: one row per group. Options of a multiple choice: one row per option and
+  // one column per group (long option labels read better down a column).
+  const table: TableView = stacked || !alongRow
+    ? {
+        columns: [ct.row.label, ...cols, s.crosstabTotal],
+        rows: kept.map((a) => ({ label: ct.rows[rowIdx[a]].label, cells: [...colIdx.map((_, b) => cellOf(a, b)), { text: groupSize(a), muted: false }] })),
+      }
+    : {
+        columns: [ct.col.label, ...kept.map((a) => ct.rows[rowIdx[a]].label)],
+        rows: [
+          ...colIdx.map((_, b) => ({ label: cols[b], cells: kept.map((a) => cellOf(a, b)) })),
+          { label: s.crosstabTotal, cells: kept.map((a) => ({ text: groupSize(a), muted: false })) },
+        ],
+      };
+  const leftOut = left.length ? s.crosstabLeftOut(left.map((a) => `${ct.rows[rowIdx[a]].label} (${groupSize(a)})`).join(', ')) : undefined;
+  // The test's sentences always; the ratio sentences quote both groups' shares: only when none is hidden.
+  const testLines = ct.test ? (ct.test.minExpected < 5 ? 2 : 1) : 0;
+  const readings = readCrosstab(ct).filter((_, n) => n < testLines || !anyHidden);
   return next({
-    title,
-    svg: svg(crosstabSvg(title, rows, cols, stacked, fr.disclosure.small(k))),
+    title: ct.col.label,
+    subtitle: s.crosstabBy(ct.row.label),
+    svg: svg(crosstabSvg(ct.col.label, rows, cols, stacked, s.crosstabHiddenBar(k))),
     base: s.crosstabBase(int.format(ct.base)),
-    note: alongRow ? s.crosstabRowShare : s.crosstabColShare,
+    note: [alongRow ? s.crosstabRowShare : s.crosstabColShare, leftOut].filter(Boolean).join(' · '),
     legend: stacked
       ? cols.map((label, j) => ({ cls: fillClass(categoryToken(j, cols.length)), label }))
       : rows.map((r, i) => ({ cls: fillClass(categoryToken(i, rows.length)), label: r.label })),
@@ -207,7 +264,7 @@ export function buildSynthesis(input: SynthesisInput) {
   const { db, q, filter, settings, campaign, territory, minGroupSize: k, now } = input;
   const next = numberer();
   const communeName = (insee: string) => territory.byInsee.get(insee)?.name;
-  const results = protectResults(computeResults(db, q, filter, { communeName }), k);
+  const results = protectForPrint(computeResults(db, q, filter, { communeName }), k);
   const responses = results.responses;
   const withheld = responses === null;
   const base = withheld ? s.withheld(k) : s.baseResponses(formatCount(responses));
@@ -312,17 +369,17 @@ export function buildSynthesis(input: SynthesisInput) {
 
   const workshops = workshopViews(input.workshops, results, next);
 
+  const m = s.method;
   const method = [
-    withheld ? s.withheld(k) : s.methodBase(formatCount(complete)),
-    words.length ? s.methodFilters(words.join(' ; ')) : s.methodNoFilter,
-    s.methodPercent,
-    s.methodMultiple,
-    s.methodSmall(k),
-    s.methodWeights,
-    ...(crosstabs.length ? [s.methodCrosstabs] : []),
-    ...(themes.length ? [s.methodThemes] : []),
-    ...(workshops.length ? [s.methodWorkshops] : []),
-    s.methodAnonymity,
+    { label: m.base, text: withheld ? s.withheld(k) : s.methodBase(formatCount(complete)) },
+    { label: m.scope, text: words.length ? s.methodFilters(words.join(' ; ')) : s.methodNoFilter },
+    { label: m.percent, text: `${s.methodPercent} ${s.methodMultiple}` },
+    { label: m.small, text: s.methodSmall(k) },
+    { label: m.weights, text: s.methodWeights },
+    ...(crosstabs.length ? [{ label: m.crosstabs, text: s.methodCrosstabs }] : []),
+    ...(themes.length ? [{ label: m.themes, text: s.methodThemes }] : []),
+    ...(workshops.length ? [{ label: m.workshops, text: s.methodWorkshops }] : []),
+    { label: m.anonymity, text: s.methodAnonymity },
   ];
 
   // Sections in order, numbered as they appear.
@@ -353,7 +410,7 @@ export function buildSynthesis(input: SynthesisInput) {
     themes: themes.length ? { ...head('themes'), items: themes } : undefined,
     crosstabs: crosstabs.length ? { ...head('crosstabs'), figures: crosstabs } : undefined,
     workshops: workshops.length ? { ...head('workshops'), items: workshops } : undefined,
-    method: { ...head('method'), paragraphs: method },
+    method: { ...head('method'), items: method },
   };
 }
 

@@ -4,6 +4,7 @@ import type { TextSource } from '../analysis/freeText.js';
 import { compileFilter, type Filter } from '../results/filters.js';
 import { percentOf } from '../results/aggregate.js';
 import { screen } from '../privacy/screening.js';
+import { fold } from '../text/normalise.js';
 
 // Theme results of a free-text source for the synthesis, read from the reference coding
 // (coder = '') of migration 017: the share of the respondents who wrote an answer whose answer
@@ -50,7 +51,7 @@ export function themeShares(db: Db, q: Questionnaire, source: TextSource, filter
     // random order of the response ids; those with nothing to mask first.
     const candidates = db.prepare(
       `SELECT w.id AS id, w.text AS text FROM (${wrote}) w JOIN coding_themes ct ON ct.source = ? AND ct.coder = '' AND ct.response_id = w.id AND ct.code = ?
-       WHERE length(w.text) BETWEEN 12 AND 280 ORDER BY w.id LIMIT 30`,
+       WHERE length(w.text) BETWEEN 12 AND 280 ORDER BY w.id LIMIT 60`,
     );
     const shares = themes.map((t) => {
       const rows = candidates.all(...params, source.key, t.code) as { id: string; text: string }[];
@@ -58,7 +59,12 @@ export function themeShares(db: Db, q: Questionnaire, source: TextSource, filter
         const shown = screener(r.text, { source: source.key, responseId: r.id }).replace(/\s+/g, ' ').trim();
         return { shown, clean: shown === r.text.replace(/\s+/g, ' ').trim() };
       });
-      const examples = [...screened.filter((s) => s.clean), ...screened.filter((s) => !s.clean)].slice(0, EXAMPLES_PER_THEME).map((s) => s.shown);
+      // Distinct sentences (many young people write the same two words).
+      const seen = new Set<string>();
+      const examples = [...screened.filter((s) => s.clean), ...screened.filter((s) => !s.clean)]
+        .filter((s) => !seen.has(fold(s.shown)) && seen.add(fold(s.shown)))
+        .slice(0, EXAMPLES_PER_THEME)
+        .map((s) => s.shown);
       const count = counts.get(t.code) ?? 0;
       return { code: t.code, label: t.label, count, percent: percentOf(count, answered), examples };
     });
