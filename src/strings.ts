@@ -976,6 +976,8 @@ export const fr = {
     print: 'Imprimer / Enregistrer en PDF',
     printHint: 'Dans la fenêtre d’impression, choisissez « Enregistrer au format PDF », le format A4, et gardez les marges par défaut.',
     choicesLink: 'Choisir le contenu de la synthèse',
+    fromDashboard: 'Synthèse imprimable pour les élus (PDF, avec ces filtres)',
+    homeLink: 'Synthèse imprimable pour les élus',
     backToResults: 'Retour aux résultats',
     running: (base: string, extracted: string) => `Base : ${base} · Extraction : ${extracted}`,
     coverPeriod: 'Période des réponses',
