@@ -128,6 +128,8 @@ function questionPaperFigures(q: Questionnaire, results: PublishedResults, ids: 
     if (!qr || !question) continue;
     const view = questionFigures(question as Question, qr as never, { minGroupSize: k, complementaryLabel: fr.disclosure.complementary });
     for (const f of view.figures) {
+      // Communes: a hundred small places, mostly « moins de K »; the intercommunalities say it on paper.
+      if (question.type === 'commune' && f.id === question.id) continue;
       const pf = paperFigure(f, next);
       if (pf) out.push(pf);
     }
