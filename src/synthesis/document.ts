@@ -231,7 +231,7 @@ function workshopViews(store: WorkshopStore, survey: PublishedResults, next: Ret
             svg: svg(barsSvg(a.prompt, rows, 100, { suppressedLabel: '' })),
             base: `${s.workshopRoom} : ${s.workshopAnswered(int.format(results.answered))}`,
             table: comparison && {
-              columns: ['', s.workshopRoom, s.workshopSurvey],
+              columns: [fr.results.answer, s.workshopRoom, s.workshopSurvey],
               rows: comparison.rows.map((r) => ({ label: r.label, cells: [{ text: r.room, muted: false }, { text: r.survey, muted: false }] })),
             },
             note: comparison?.label,

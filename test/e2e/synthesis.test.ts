@@ -9,7 +9,8 @@ import type { Db } from '../../src/db/connection.js';
 import { silentLogger } from '../../src/http/requestLog.js';
 import { createSseHub } from '../../src/live/hub.js';
 import { fr } from '../../src/strings.js';
-import { launchChromium, listenLocal } from '../support/browser.js';
+import type { AxeResults } from 'axe-core';
+import { AXE_PATH, AXE_TAGS, launchChromium, listenLocal } from '../support/browser.js';
 import { addStaff, signIn } from '../staff/helpers.js';
 import { PHONE_DIGITS, seedSynthesis } from '../synthesis/fixture.js';
 
@@ -138,5 +139,29 @@ describe('synthesis printed to PDF by Chromium', () => {
     expect(all).toContain('[téléphone]');
     expect(serverErrors).toEqual([]);
     await context.close();
+  });
+
+  it('passes the accessibility audit on screen, at a laptop’s width and a phone’s', async () => {
+    for (const viewport of [{ width: 1366, height: 900 }, { width: 360, height: 740 }]) {
+      // axe is injected into the page: the audit context bypasses the app's CSP (as in test/support/browser.ts).
+      const context = await browser.newContext({ viewport, locale: 'fr-FR', bypassCSP: true });
+      await context.addCookies(cookies);
+      for (const url of ['/resultats/synthese', '/resultats/synthese/choix']) {
+        const page = await context.newPage();
+        await page.goto(`${base}${url}`);
+        await page.addScriptTag({ path: AXE_PATH });
+        const results = await page.evaluate(
+          (tags) => (window as unknown as { axe: { run: (d: Document, o: object) => Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+          AXE_TAGS,
+        );
+        const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${url} ${viewport.width} : ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        expect(blocking).toEqual([]);
+        // Nothing wider than the screen on a phone (the sheets fit, tables scroll inside).
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${url} ${viewport.width}`).toBeLessThanOrEqual(0);
+        await page.close();
+      }
+      await context.close();
+    }
   });
 });
