@@ -1003,6 +1003,7 @@ export const fr = {
     keyCompletion: 'sont allés jusqu’au bout',
     keyPeriod: 'jours de collecte',
     channelsTitle: 'Réponses par canal de diffusion',
+    otherChannels: (n: string, k: number) => (n === '1' ? `Un autre canal (moins de ${k} réponses)` : `${n} autres canaux (moins de ${k} réponses chacun)`),
     timelineTitle: (unit: 'day' | 'week' | 'month') => (unit === 'day' ? 'Réponses par jour' : unit === 'week' ? 'Réponses par semaine' : 'Réponses par mois'),
     participationText: (complete: string, started: string, rate: string) =>
       `${complete} jeunes ont rempli le questionnaire jusqu’au bout, sur ${started} questionnaires commencés (${rate}).`,

@@ -237,7 +237,7 @@ export function columnsSvg(title: string, points: { label: string; n: number }[]
   const H = 150;
   const left = 36;
   const bottom = H - 22;
-  const top = 10;
+  const top = 14;
   const plotW = WIDTH - left - 8;
   const maxN = Math.max(1, ...points.map((p) => p.n));
   const step = niceStep(maxN / 3);
@@ -255,6 +255,8 @@ export function columnsSvg(title: string, points: { label: string; n: number }[]
     const h = ((bottom - top) * p.n) / yMax;
     const x = left + i * slot + (slot - barW) / 2;
     parts.push(rect(x, bottom - h, barW, h, 'f-data-1'));
+    // Few columns: each one's count written above it (read without the grid, in black and white).
+    if (points.length <= 16 && p.n > 0) parts.push(text(x + barW / 2, bottom - h - 3, formatCount(p.n), 'tick', 'middle'));
     if (i % every === 0) parts.push(text(left + i * slot + slot / 2, H - 7, p.label, 'tick', 'middle'));
   });
   parts.push(`<line x1="${left}" y1="${bottom}" x2="${WIDTH - 8}" y2="${bottom}" class="axis"/>`);

@@ -296,7 +296,7 @@ export function buildSynthesis(input: SynthesisInput) {
       color: '--data-1' as Token,
     }));
     if (small.length) {
-      const label = `${fr.results.others(formatCount(small.length))}`;
+      const label = s.otherChannels(formatCount(small.length), k);
       rows.push(isSmall(merged, k) ? { label, value: null, count: null, color: '--data-muted', note: fr.disclosure.small(k) } : { label, value: Math.round((1000 * merged) / complete) / 10, count: merged, color: '--data-muted' });
     }
     participationFigures.push(next({ title: s.channelsTitle, svg: svg(barsSvg(s.channelsTitle, rows, 100, { suppressedLabel: fr.disclosure.small(k) })), base }));
