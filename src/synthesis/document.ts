@@ -31,6 +31,13 @@ import { defaultScreener, themeShares, type Screener } from './themes.js';
 // so no figure on fewer than K people is printed, as for any viewer who is not an analyst.
 
 const s = fr.synthesis;
+/**
+ * Height (mm) a grouped crosstab's chart and table may take on an A4 page (about 258 mm of text
+ * height, less its title, legend and foot): beyond it, only the table is printed.
+ */
+export const MAX_GROUPED_MM = 200;
+/** Estimated print height of a grouped crosstab: its chart (charts.ts units, 0.28 mm each) and table rows. */
+export const groupedHeightMm = (groups: number, options: number) => options * (groups * 12 + 12) * 0.28 + (options + 2) * 5.5;
 const int = new Intl.NumberFormat('fr-FR');
 
 export type SynthesisInput = {
@@ -54,7 +61,7 @@ export type FigureView = {
   foot: string;
   title: string;
   subtitle?: string;
-  svg: Handlebars.SafeString;
+  svg?: Handlebars.SafeString;
   base: string;
   note?: string;
   legend?: LegendItem[];
@@ -196,18 +203,22 @@ function crosstabFigure(ct: Crosstab, k: number, next: ReturnType<typeof numbere
         ],
       };
   const leftOut = left.length ? s.crosstabLeftOut(left.map((a) => `${ct.rows[rowIdx[a]].label} (${groupSize(a)})`).join(', ')) : undefined;
+  // Grouped bars of many groups × many options would not fit a page nor be read: the table alone.
+  const drawn = stacked || groupedHeightMm(rows.length, cols.length) <= MAX_GROUPED_MM;
   // The test's sentences always; the ratio sentences quote both groups' shares: only when none is hidden.
   const testLines = ct.test ? (ct.test.minExpected < 5 ? 2 : 1) : 0;
   const readings = readCrosstab(ct).filter((_, n) => n < testLines || !anyHidden);
   return next({
     title: ct.col.label,
     subtitle: s.crosstabBy(ct.row.label),
-    svg: svg(crosstabSvg(ct.col.label, rows, cols, stacked, s.crosstabHiddenBar(k))),
+    svg: drawn ? svg(crosstabSvg(ct.col.label, rows, cols, stacked, s.crosstabHiddenBar(k))) : undefined,
     base: s.crosstabBase(int.format(ct.base)),
-    note: [alongRow ? s.crosstabRowShare : s.crosstabColShare, leftOut].filter(Boolean).join(' · '),
-    legend: stacked
-      ? cols.map((label, j) => ({ cls: fillClass(categoryToken(j, cols.length)), label }))
-      : rows.map((r, i) => ({ cls: fillClass(categoryToken(i, rows.length)), label: r.label })),
+    note: [alongRow ? (ct.col.multiple ? s.crosstabRowTicked : s.crosstabRowShare) : s.crosstabColShare, leftOut].filter(Boolean).join(' · '),
+    legend: !drawn
+      ? undefined
+      : stacked
+        ? cols.map((label, j) => ({ cls: fillClass(categoryToken(j, cols.length)), label }))
+        : rows.map((r, i) => ({ cls: fillClass(categoryToken(i, rows.length)), label: r.label })),
     table,
     readings,
   });

@@ -90,6 +90,8 @@ export function seedSynthesis(db: Db = freshDb()): Db {
       crosstabs: [
         { row: 'genre', col: 'envisager_industrie' },
         { row: 'genre', col: 'convaincre_industrie' },
+        // 4 intercommunalities × 10 strengths: too tall for a page as bars, printed as its table alone.
+        { row: 'commune__epci', col: 'points_forts' },
       ],
     },
     new Date('2023-02-01T10:00:00Z'),
