@@ -63,7 +63,12 @@ export function analysisRouter(deps: AnalysisDeps) {
       pageTitle: t.title,
       filters: f,
       flaggedLink: t.flaggedLink(flaggedCount()),
-      sources: sources.map((s) => ({ ...s, count: t.answersCount(counts.get(s.key) ?? 0), href: `/analyse/textes/${s.key}${f.query ? `?${f.query}` : ''}` })),
+      sources: sources.map((s) => ({
+        ...s,
+        count: t.answersCount(counts.get(s.key) ?? 0),
+        href: `/analyse/textes/${s.key}${f.query ? `?${f.query}` : ''}`,
+        cloudHref: `/analyse/nuage/${s.key}${f.query ? `?${f.query}` : ''}`,
+      })),
       styles: ['/static/css/analysis.css'],
     });
   });
@@ -101,6 +106,7 @@ export function analysisRouter(deps: AnalysisDeps) {
       clearSearch: search ? link(1).replace(/([?&])q=[^&]*&?/, '$1').replace(/[?&]$/, '') : undefined,
       resultsHref: `/resultats/${q.sections.find((s) => s.title === source.section)?.id ?? ''}${back}#q-${source.questionId}`,
       clearFiltersHref: `${path}${search ? `?q=${encodeURIComponent(search)}` : ''}`,
+      cloudHref: `/analyse/nuage/${source.key}${back}`,
       summary: `${t.found(found.total)}${search ? t.matching(search) : ''}`,
       answers: found.answers.map((x) => ({
         text: x.text,
@@ -108,6 +114,7 @@ export function analysisRouter(deps: AnalysisDeps) {
         personal: [...new Set(findPersonalData(x.text).map((f) => MASKS[f.kind].replace(/[[\]]/g, '')))].join(', '),
         meta: t.responseOf(frenchResponseDay(x.hour), channelLabel(x.channel)),
         href: `/analyse/reponses/${x.responseId}`,
+        maskHref: `/analyse/donnees-personnelles/${source.key}/${x.responseId}`,
       })),
       pageLabel: pages > 1 ? t.page(page, pages) : '',
       previous: page > 1 ? link(page - 1) : undefined,

@@ -6,7 +6,7 @@ import { fold } from '../text/normalise.js';
 // outside the analysts' coding screens: word clouds, the synthesis, `screened=1` exports, the
 // workshop wall. It masks what it recognises; what it does not catch is listed in the README.
 
-export type PiiKind = 'telephone' | 'email' | 'pseudo' | 'lien' | 'adresse' | 'nom';
+export type PiiKind = 'telephone' | 'email' | 'pseudo' | 'lien' | 'adresse' | 'nom' | 'masque';
 export type Finding = { kind: PiiKind; start: number; end: number; text: string };
 
 export const MASKS: Record<PiiKind, string> = {
@@ -16,6 +16,8 @@ export const MASKS: Record<PiiKind, string> = {
   lien: '[lien]',
   adresse: '[adresse]',
   nom: '[nom]',
+  // Only ever set by hand (an analyst's manual mask, src/privacy/answerScreening.ts).
+  masque: '[masqué]',
 };
 
 // French numbers: 0X XX XX XX XX with spaces, dots, dashes or nothing; +33 / 0033 then 9 digits
@@ -116,20 +118,35 @@ export function findPersonalData(text: string): Finding[] {
   return out;
 }
 
-/** The text with every piece of personal data replaced by its mask (« [téléphone] »…), and what was masked. */
-export function screen(text: string, extra: { start: number; end: number }[] = []): { text: string; masked: Finding[] } {
+export type Span = { start: number; end: number; kind?: PiiKind };
+
+/**
+ * The text with every piece of personal data replaced by its mask (« [téléphone] »…), and what was
+ * masked. `extra` are spans masked by hand (kind « [nom] » unless told): they add to what is
+ * found, and overlapping spans merge into one mask (the first one's kind), so that a hand-masked
+ * passage reaching past an automatic finding is masked whole.
+ * Survey answers go through answerScreener (answerScreening.ts), which adds the analysts' masks.
+ */
+export function screen(text: string, extra: readonly Span[] = []): { text: string; masked: Finding[] } {
   const findings = findPersonalData(text);
-  // Hand-masked spans (an analyst's), added to what was found.
-  for (const e of extra) if (e.start >= 0 && e.end <= text.length && e.start < e.end) findings.push({ kind: 'nom', start: e.start, end: e.end, text: text.slice(e.start, e.end) });
-  findings.sort((a, b) => a.start - b.start);
-  let out = '';
-  let at = 0;
+  for (const e of extra) {
+    if (e.start >= 0 && e.end <= text.length && e.start < e.end) findings.push({ kind: e.kind ?? 'nom', start: e.start, end: e.end, text: text.slice(e.start, e.end) });
+  }
+  findings.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: Finding[] = [];
   for (const f of findings) {
-    if (f.start < at) continue;
+    const last = kept[kept.length - 1];
+    if (last && f.start < last.end) {
+      if (f.end > last.end) kept[kept.length - 1] = { ...last, end: f.end, text: text.slice(last.start, f.end) };
+      continue;
+    }
+    kept.push({ ...f });
+  }
+  let out = '';
+  let at = 0;
+  for (const f of kept) {
     out += text.slice(at, f.start) + MASKS[f.kind];
     at = f.end;
-    kept.push(f);
   }
   return { text: out + text.slice(at), masked: kept };
 }
