@@ -51,7 +51,8 @@ export function cloudRouter(deps: CloudDeps) {
     const tally = cachedCloud(db, q, source, filter, compare.variable);
     const view = cloudView(tally, new Set(exclusions.map((e) => e.key)), { compare: compare.variable, title: source.label, fileStem: `nuage-${source.key}` });
     const filterQuery = filterToQuery(filter).toString();
-    res.status(form.status === 200 && errors.length ? 400 : form.status).render('cloud/cloud', {
+    const compareErrors = compare.asked && !compare.variable ? [{ field: 'compare', message: t.compareUnknown }] : [];
+    res.status(form.status === 200 && (errors.length || compareErrors.length) ? 400 : form.status).render('cloud/cloud', {
       pageTitle: t.title(source.label),
       source,
       widePage: true,
@@ -59,7 +60,7 @@ export function cloudRouter(deps: CloudDeps) {
       styles: ['/static/css/analysis.css', '/static/css/cloud.css'],
       filters: {
         words: filterWords(filter, { q, channelLabel: (c) => deps.campaign().channels.find((x) => x.code === c)?.label, communeName: (c) => territory.byInsee.get(c)?.name }),
-        errors: [...errors, ...(compare.asked && !compare.variable ? [{ field: 'compare', message: t.compareUnknown }] : [])],
+        errors: [...errors, ...compareErrors],
         active: !isEmptyFilter(filter),
         query: filterQuery,
       },
