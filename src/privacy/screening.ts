@@ -23,8 +23,9 @@ export const MASKS: Record<PiiKind, string> = {
 // French numbers: 0X XX XX XX XX with spaces, dots, dashes or nothing; +33 / 0033 then 9 digits
 // (with an optional (0)); the digits may be grouped 2 by 2 or not.
 const SEP = String.raw`[\s.\-]?`;
+// Slashes only when every separator is one (« 06/12/34/56/78 »): a date never has five parts.
 const PHONE = new RegExp(
-  String.raw`(?<![\d+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?[1-9](?:${SEP}\d{2}){4}|0[1-9](?:${SEP}\d{2}){4})(?!\d)`,
+  String.raw`(?<![\d+])(?:(?:\+|00)\s?33${SEP}(?:\(0\)\s?)?[1-9](?:${SEP}\d{2}){4}|0[1-9](?:${SEP}\d{2}){4}|0[1-9](?:/\d{2}){4})(?![\d/])`,
   'g',
 );
 const EMAIL = /[\p{L}\d._%+-]+@[\p{L}\d.-]+\.[\p{L}]{2,}/gu;
@@ -32,7 +33,7 @@ const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b(?:instagram|tiktok|snapchat|
 // « @pseudo » (not an e-mail: nothing glued before the @).
 const HANDLE = /(?<![\p{L}\d._%+-])@[\p{L}\d._]{2,30}/gu;
 // « snap : lucas_62 », « insta lucas.62 », « mon tiktok c'est xx »: a network word then a pseudo-like token.
-const NETWORK_HANDLE = /\b(?:snap(?:chat)?|insta(?:gram)?|tiktok|tik tok|discord|twitch|ig)\b\s*(?::|=|->|c['’]est|est)?\s*@?([\p{L}\d._]{3,30})/giu;
+const NETWORK_HANDLE = /\b(?:snap(?:chat)?|insta(?:gram)?|tiktok|tik tok|discord|twitch|ig)\b\s*(?::|=|->|c\s?['’]?\s?est|est)?\s*@?([\p{L}\d._#]{3,30})/giu;
 // A number, then a kind of street, then up to five words of its name: « 12 rue Jean Jaurès »,
 // « 3 bis, avenue de la République », « 45 bd Basly ».
 const STREET_TYPES = String.raw`rue|avenue|av\.?|boulevard|bd|allée|allee|impasse|chemin|place|route|rte|résidence|residence|cité|cite|quai|cours|square|sentier|passage|lotissement|hameau|faubourg|voie`;
@@ -66,11 +67,20 @@ function names(): Set<string> {
 const isCapitalised = (w: string) => /^\p{Lu}/u.test(w);
 const isFamilyShape = (w: string) => isCapitalised(w) && !NOT_FAMILY.has(fold(w.replace(/\.$/, ''))) && (w.length >= 2);
 
+// « Mme Dupont », « M. Leroy »: a civility then a family-name shape (the civility stays).
+const CIVILITIES = new Set(['m', 'mr', 'mme', 'mlle', 'monsieur', 'madame', 'mademoiselle']);
+
 function findNames(text: string, out: Finding[]) {
   const ws = [...text.matchAll(WORD)].map((m) => ({ w: m[0], start: m.index!, end: m.index! + m[0].length }));
   for (let i = 0; i < ws.length; i++) {
     const { w, start } = ws[i];
     const key = fold(w.replace(/\.$/, ''));
+    const after = ws[i + 1];
+    if (CIVILITIES.has(key) && isCapitalised(w) && after && after.start - ws[i].end <= 2 && isFamilyShape(after.w) && !CIVILITIES.has(fold(after.w.replace(/\.$/, '')))) {
+      out.push({ kind: 'nom', start: after.start, end: after.end, text: after.w });
+      i++;
+      continue;
+    }
     if (!isCapitalised(w) || !names().has(key)) continue;
     const prev = ws
       .slice(Math.max(0, i - 3), i)
