@@ -15,8 +15,28 @@ const PHRASE_BREAK = /[,;:.!?/()[\]{}\n\r…|+&"«»]+|\s[-–—]\s/gu;
 // « non », stay words of their own).
 const NEGATIONS = new Set(['pas', 'sans', 'jamais', 'aucun', 'aucune', 'rien']);
 
+const COMBINING = /\p{M}/u;
+
 type Token = { key: string; neg: boolean; start: number; end: number };
 export type TextEntry = { key: string; spelling: string };
+
+// What a word as typed stands for: usually one key; a shorthand (« jsp ») stands for several; a
+// stop word or a number for none. Folding is the costly part of a pass over 26,000 answers and a
+// survey's vocabulary is small: each spelling is analysed once (the memo is emptied when large).
+const analysed = new Map<string, { key: string; neg: boolean }[]>();
+function analyse(bare: string): { key: string; neg: boolean }[] {
+  let keys = analysed.get(bare);
+  if (keys) return keys;
+  keys = [];
+  for (const w of words(bare)) {
+    if (w.length < 2 || /^\d+$/.test(w) || isStopWord(w)) continue;
+    const neg = NEGATIONS.has(w);
+    keys.push({ key: neg ? w : singular(w), neg });
+  }
+  if (analysed.size >= 100_000) analysed.clear();
+  analysed.set(bare, keys);
+  return keys;
+}
 
 function tokensOf(text: string, from: number, to: number, out: Token[]) {
   for (const m of text.slice(from, to).matchAll(TOKEN)) {
@@ -24,12 +44,7 @@ function tokensOf(text: string, from: number, to: number, out: Token[]) {
     const start = from + m.index! + (ELIDED.exec(raw)?.[0].length ?? 0);
     const end = from + m.index! + raw.length;
     if (start >= end) continue;
-    // Usually one word; a shorthand (« jsp ») stands for several, all spelt as typed.
-    for (const w of words(text.slice(start, end))) {
-      if (w.length < 2 || /^\d+$/.test(w) || isStopWord(w)) continue;
-      const neg = NEGATIONS.has(w);
-      out.push({ key: neg ? w : singular(w), neg, start, end });
-    }
+    for (const k of analyse(text.slice(start, end))) out.push({ key: k.key, neg: k.neg, start, end });
   }
 }
 
@@ -60,10 +75,11 @@ function phrases(text: string, masked: readonly { start: number; end: number }[]
  */
 export function textEntries(text: string, masked: readonly { start: number; end: number }[] = []): TextEntry[] {
   const out: TextEntry[] = [];
-  const entry = (a: Token, b: Token = a): TextEntry => ({
-    key: a === b ? a.key : `${a.key} ${b.key}`,
-    spelling: tidy(text.slice(a.start, b.end)),
-  });
+  // A word has no space inside: only a combining accent needs normalising (« é » typed as e + ´).
+  const entry = (a: Token, b: Token = a): TextEntry => {
+    const typed = text.slice(a.start, b.end);
+    return { key: a === b ? a.key : `${a.key} ${b.key}`, spelling: a === b && !COMBINING.test(typed) ? typed : tidy(typed) };
+  };
   for (const [from, to] of phrases(text, masked)) {
     const toks: Token[] = [];
     tokensOf(text, from, to, toks);

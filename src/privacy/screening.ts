@@ -74,6 +74,8 @@ function findNames(text: string, out: Finding[]) {
   const ws = [...text.matchAll(WORD)].map((m) => ({ w: m[0], start: m.index!, end: m.index! + m[0].length }));
   for (let i = 0; i < ws.length; i++) {
     const { w, start } = ws[i];
+    // Names and civilities start with a capital: most words are skipped before folding (costly).
+    if (!isCapitalised(w)) continue;
     const key = fold(w.replace(/\.$/, ''));
     const after = ws[i + 1];
     if (CIVILITIES.has(key) && isCapitalised(w) && after && after.start - ws[i].end <= 2 && isFamilyShape(after.w) && !CIVILITIES.has(fold(after.w.replace(/\.$/, '')))) {
@@ -110,12 +112,15 @@ export function findPersonalData(text: string): Finding[] {
       found.push({ kind, start, end: start + part.length, text: part });
     }
   };
-  add('email', EMAIL);
-  add('lien', URL_RE);
-  add('telephone', PHONE);
-  add('pseudo', HANDLE);
+  // Each pattern only where its mark can be (an @, a dot or slash, a digit): most answers have none.
+  const at = text.includes('@');
+  const digit = /\d/.test(text);
+  if (at) add('email', EMAIL);
+  if (/[./]/.test(text)) add('lien', URL_RE);
+  if (digit) add('telephone', PHONE);
+  if (at) add('pseudo', HANDLE);
   add('pseudo', NETWORK_HANDLE, 1);
-  add('adresse', ADDRESS);
+  if (digit) add('adresse', ADDRESS);
   findNames(text, found);
   const order: PiiKind[] = ['email', 'lien', 'telephone', 'adresse', 'pseudo', 'nom'];
   found.sort((a, b) => a.start - b.start || order.indexOf(a.kind) - order.indexOf(b.kind) || b.end - a.end);
