@@ -5,7 +5,7 @@
   'use strict';
   var W = 1600;
   var H = 900;
-  var HEAD = 130;
+  var HEAD = 160;
 
   function token(name, fallback) {
     var v = getComputedStyle(document.documentElement).getPropertyValue(name);
@@ -49,7 +49,8 @@
         ctx.fillText(fit(data.group || data.title), 40, 66);
         ctx.fillStyle = muted;
         ctx.font = '400 28px ' + font;
-        ctx.fillText(fit(data.group ? data.title + ' · ' + data.base : data.base), 40, 108);
+        if (data.group) ctx.fillText(fit(data.title), 40, 106);
+        ctx.fillText(fit(data.base), 40, data.group ? 142 : 106);
         ctx.textAlign = 'center';
         var cx = W / 2;
         var cy = HEAD + (H - HEAD) / 2;
