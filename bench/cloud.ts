@@ -96,8 +96,9 @@ console.log(
     2,
   ),
 );
-// No name or phone number ever becomes an entry.
-const leaked = tally.entries.filter((e) => /lucas|martin|kevin|^06$|minier/i.test(e.key));
+// No name or phone number ever becomes an entry (the manual mask hides « bassin minier » in one
+// answer only: the word stays from the others).
+const leaked = tally.entries.filter((e) => /lucas|martin|kevin|^06$/i.test(e.key));
 if (leaked.length) {
   console.error(`Données personnelles dans le nuage : ${leaked.map((e) => e.key).join(', ')}`);
   process.exit(1);
