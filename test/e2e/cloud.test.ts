@@ -7,7 +7,7 @@ import { buildCampaign } from '../../src/campaign/campaign.js';
 import { defaultConfig } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { silentLogger } from '../../src/http/requestLog.js';
-import { launchChromium, listenLocal } from '../support/browser.js';
+import { auditSnapshot, formatFindings, isBlocking, launchChromium, listenLocal, newAxePage, trackDocuments, type AxeFinding } from '../support/browser.js';
 import { addStaff, signIn } from '../staff/helpers.js';
 import { seedCloud, type CloudFixture } from '../cloud/fixture.js';
 
@@ -168,4 +168,35 @@ describe('masking a passage by hand', () => {
     await p.screenshot({ path: path.join(SHOTS, 'masked-list-phone.png'), fullPage: true });
     await phone.close();
   }, 60_000);
+});
+
+describe('accessibility (axe-core, WCAG 2.1 A/AA)', () => {
+  it('finds no serious violation on the cloud (with and without JavaScript), its error state and the personal-data pages', async () => {
+    const findings: AxeFinding[] = [];
+    for (const javaScript of [true, false]) {
+      const ctx = await context(PHONE, javaScript);
+      const page = await ctx.newPage();
+      const snap = trackDocuments(page);
+      const visit = async (label: string) => {
+        const axePage = await newAxePage(browser, { javaScript });
+        findings.push(...(await auditSnapshot(axePage, await snap(), `${label}${javaScript ? '' : ' (sans JS)'}`)));
+        await axePage.context().close();
+      };
+      await page.goto(base + PAGE);
+      await visit('nuage');
+      // A refused exclusion: the message next to the field.
+      await page.locator('#words').fill('le');
+      await page.locator('.exclusion-form button[type="submit"]').click();
+      await page.waitForLoadState('load');
+      expect(await page.locator('#words-error').textContent()).toContain('« le » n’est jamais un mot du nuage');
+      await visit('nuage, erreur');
+      await page.goto(`${base}/analyse/donnees-personnelles`);
+      await visit('données personnelles');
+      await page.goto(`${base}/analyse/donnees-personnelles/mots_industrie/${fx.girls[5]}`);
+      await visit('masquer un passage');
+      await ctx.close();
+    }
+    const blocking = findings.filter(isBlocking);
+    expect(blocking, formatFindings(blocking)).toEqual([]);
+  }, 120_000);
 });
