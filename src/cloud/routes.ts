@@ -8,7 +8,7 @@ import { filterToQuery, isEmptyFilter, parseFiltersLenient, type Filter, type Fi
 import { filterWords } from '../results/filterWords.js';
 import { filterVariables } from '../results/model.js';
 import { audit } from '../staff/audit.js';
-import { requireApi, requirePage } from '../staff/auth.js';
+import { requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
 import { cachedCloud, comparisonVariables } from './data.js';
@@ -104,7 +104,7 @@ export function cloudRouter(deps: CloudDeps) {
     res.redirect(303, back(`exclu=1&${result.added.map((w) => `mot=${encodeURIComponent(w)}`).join('&')}`));
   });
 
-  router.get('/analyse/nuage/:key/mots.csv', requireApi('admin', 'analyst'), (req, res, next) => {
+  router.get('/analyse/nuage/:key/mots.csv', analysts, (req, res, next) => {
     const source = sources.get(String(req.params.key));
     if (!source) return next();
     const { filter } = readFilter(req.query);
