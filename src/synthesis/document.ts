@@ -22,7 +22,7 @@ import { screenResults } from '../workshops/live.js';
 import type { WorkshopStore } from '../workshops/store.js';
 import { barsSvg, chartSvg, columnsSvg, crosstabSvg, categoryToken, fillClass, type BarRow } from './charts.js';
 import type { SynthesisSettings } from './settings.js';
-import { defaultScreener, themeShares, type Screener } from './themes.js';
+import { answerScreenerFor, themeShares, type Screener } from './themes.js';
 
 // The synthesis as plain data for views/synthesis/document.hbs: a cover, then numbered sections
 // (participation, profile, questions, themes, crosstabs, workshops, method). Every figure has a
@@ -355,12 +355,13 @@ export function buildSynthesis(input: SynthesisInput) {
         .map((sec) => ({ title: sec.title, figures: questionPaperFigures(q, results, sec.questions.filter((x) => chosen.has(x.id)).map((x) => x.id), k, next) }))
         .filter((x) => x.figures.length);
 
-  // Themes of the chosen free-text sources, when coded.
+  // Themes of the chosen free-text sources, when coded; one screener (manual masks read once) for all.
+  const screener = input.screener ?? answerScreenerFor(db);
   const sources = textSources(q).filter((x) => settings.textSources.includes(x.key));
   const themes = withheld
     ? []
     : sources
-        .map((src) => themeShares(db, q, src, filter, input.screener ?? defaultScreener))
+        .map((src) => themeShares(db, q, src, filter, screener))
         .filter((x) => x !== null)
         .map((tr) => {
           const rows: BarRow[] = tr.themes.map((t) => (isSmall(t.count, k) ? { label: t.label, value: null, count: null, color: '--data-1' as Token, note: fr.disclosure.small(k) } : { label: t.label, value: t.percent, count: t.count, color: '--data-1' as Token }));

@@ -3,13 +3,13 @@ import type { Questionnaire } from '../questionnaire/schema.js';
 import type { TextSource } from '../analysis/freeText.js';
 import { compileFilter, type Filter } from '../results/filters.js';
 import { percentOf } from '../results/aggregate.js';
-import { screen } from '../privacy/screening.js';
+import { answerScreener } from '../privacy/answerScreening.js';
 import { fold } from '../text/normalise.js';
 
 // Theme results of a free-text source for the synthesis, read from the reference coding
 // (coder = '') of migration 017: the share of the respondents who wrote an answer whose answer
 // carries each theme (shares may sum past 100 %), and a few example answers per theme, screened
-// for personal data. No theme or no coding: null, and the synthesis shows no theme section.
+// for personal data (automatic screening and the analysts' manual masks). No theme or no coding: null, and the synthesis shows no theme section.
 //
 // The results engine of the derived variables (src/results/derived.ts, another helper) owns theme
 // results for the dashboard and exports; when it lands, `themeShares` should be replaced by its
@@ -18,13 +18,18 @@ import { fold } from '../text/normalise.js';
 export type ThemeShare = { code: string; label: string; count: number; percent: number | null; examples: string[] };
 export type ThemeResults = { source: TextSource; answered: number; coded: number; themes: ThemeShare[] };
 
-/** Masks of personal data, applied to every text shown (the « cloud » helper adds analysts' manual masks). */
+/** Masks of personal data, applied to every text shown. */
 export type Screener = (text: string, ctx: { source: string; responseId: string }) => string;
-export const defaultScreener: Screener = (text) => screen(text).text;
+
+/** The rule of src/privacy/answerScreening.ts: automatic screening plus the analysts' manual masks (read once). */
+export function answerScreenerFor(db: Db): Screener {
+  const screenAnswer = answerScreener(db);
+  return (text, ctx) => screenAnswer({ responseId: ctx.responseId, source: ctx.source }, text).text;
+}
 
 export const EXAMPLES_PER_THEME = 3;
 
-export function themeShares(db: Db, q: Questionnaire, source: TextSource, filter: Filter, screener: Screener = defaultScreener): ThemeResults | null {
+export function themeShares(db: Db, q: Questionnaire, source: TextSource, filter: Filter, screener: Screener = answerScreenerFor(db)): ThemeResults | null {
   const themes = db.prepare('SELECT code, label FROM themes WHERE source = ? ORDER BY position, code').all(source.key) as { code: string; label: string }[];
   if (!themes.length) return null;
   const f = compileFilter(db, q, filter, 'r');

@@ -102,6 +102,20 @@ describe('GET /resultats/synthese', () => {
     expect(res.text).toContain(`« ${html('Covoiturage entre lycéens, écrivez-moi au [téléphone]')} »`);
   });
 
+  it('applies the analysts’ manual masks to the examples (src/privacy/answerScreening.ts)', async () => {
+    const ids = t.db.prepare(`SELECT response_id AS id FROM answers WHERE question_id = 'mots_industrie' AND value_text LIKE '%appelle-moi%'`).all() as { id: string }[];
+    expect(ids).toHaveLength(6);
+    const mask = t.db.prepare(`INSERT INTO manual_masks (response_id, source, passage, kind) VALUES (?, 'mots_industrie', 'stage', 'masque')`);
+    for (const { id } of ids) mask.run(id);
+    try {
+      const res = await agent.get('/resultats/synthese');
+      expect(res.text).toContain(`<li>« ${html('Usine et emploi, appelle-moi au [téléphone] pour un [masqué]')} »</li>`);
+      expect(res.text).not.toContain('pour un stage');
+    } finally {
+      t.db.prepare(`DELETE FROM manual_masks`).run();
+    }
+  });
+
   it('hides every figure when the selection is under K, and says why', async () => {
     const res = await agent.get('/resultats/synthese?from=2030-01-01');
     expect(res.status).toBe(200);
