@@ -336,3 +336,35 @@ export function crosstabSvg(title: string, rows: CrossChartRow[], cols: string[]
   parts.push(`<line x1="${x0}" y1="2" x2="${x0}" y2="${r1(y)}" class="axis"/>`);
   return frame(y + 4, title, parts.join(''));
 }
+
+export type PairRow = { label: string; first: number | null; second: number | null };
+
+/**
+ * Two bars per row (respondents against the population): the first dark, the second light, each
+ * with its percentage; a row missing one is drawn with the other alone.
+ */
+export function pairedBarsSvg(title: string, rows: PairRow[], max: number, suppressedLabel: string): Svg {
+  const labelW = 230;
+  const x0 = labelW + 10;
+  const plotW = WIDTH - x0 - 70;
+  const chars = charsFor(labelW);
+  const parts: string[] = [];
+  let y = 4;
+  for (const r of rows) {
+    const lines = wrap(r.label, chars);
+    const h = Math.max(lines.length * LINE + 8, 34);
+    const mid = y + h / 2;
+    parts.push(multiline(labelW, mid, lines, 'lbl'));
+    const bar = (v: number | null, by: number, cls: string) => {
+      if (v === null) return parts.push(text(x0 + 4, by + 9, suppressedLabel, 'note small'));
+      const w = (plotW * Math.min(v, max)) / max;
+      parts.push(rect(x0, by, w, 11, cls));
+      parts.push(text(x0 + w + 4, by + 9, formatPercent(v), 'val small'));
+    };
+    bar(r.first, mid - 12, 'f-print-cat-2');
+    bar(r.second, mid + 1, 'f-print-cat-4');
+    y += h;
+  }
+  parts.push(`<line x1="${x0}" y1="2" x2="${x0}" y2="${r1(y + 2)}" class="axis"/>`);
+  return frame(y + 6, title, parts.join(''));
+}
