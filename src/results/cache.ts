@@ -19,7 +19,7 @@ export const DEFAULT_CACHE_SIZE = 50;
 /** The same string for the same filter, whatever the order of its values in the URL. */
 export function filterKey(f: Filter): string {
   const answers = f.answers.map((a) => [a.variable, [...a.codes].sort()] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return JSON.stringify([answers, [...f.channels].sort(), f.from ?? '', f.to ?? '', f.excludeFlagged, f.releasedOnly === true]);
+  return JSON.stringify([answers, [...f.channels].sort(), f.from ?? '', f.to ?? '', f.excludeFlagged, f.releasedOnly === true, f.weighted === true]);
 }
 
 export type ResultsCache = {
