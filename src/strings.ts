@@ -817,6 +817,7 @@ export const fr = {
     intervalText: (low: string, high: string) => `${low} – ${high}`,
     base: (count: string, effective: string) => `Base : ${count} répondants, n effectif ${effective} (pondéré)`,
     baseRange: (lo: string, hi: string) => `Base : ${lo} à ${hi} répondants selon la ligne (pondéré)`,
+    basePlain: (count: string) => `Base : ${count} répondants (pondéré)`,
     baseResponses: (count: string, effective: string) => `Base : ${count} réponses complètes, n effectif ${effective} (pondéré)`,
     mean: 'Moyenne pondérée',
     median: 'Médiane pondérée',
