@@ -7,6 +7,7 @@ import { computeResults, type Results, type ResultTable } from '../../src/result
 import { parseFilters, type Filter } from '../../src/results/filters.js';
 import { WeightingUnavailableError } from '../../src/results/weighted.js';
 import { addResponse, FIVE, freshDb, q } from './helpers.js';
+import { FIVE_WEIGHTS, setWeights } from './weightedHelpers.js';
 
 // « Résultats pondérés » (issue 12): weighted shares, raw counts beside them, Kish's effective
 // sample size of each base and Wilson intervals on it.
@@ -14,15 +15,6 @@ import { addResponse, FIVE, freshDb, q } from './helpers.js';
 //     figure below is computed by hand in the comments; the one interval comes from R's prop.test.
 //  2. 60 generated respondents raked with R's survey::rake (test/results/fixtures/weighted.R, which
 //     wrote weighted-population.csv and weighted-expected.csv: R is not needed to run this test).
-
-export const FIVE_WEIGHTS = [2, 1, 1, 0.5, 0.5];
-
-export function setWeights(db: Db, weights: Map<string, number>) {
-  const put = db.prepare('INSERT OR REPLACE INTO response_weights (response_id, weight) VALUES (?, ?)');
-  db.transaction(() => {
-    for (const [id, w] of weights) put.run(id, w);
-  })();
-}
 
 const filterOf = (query: Record<string, string | string[]>): Filter => {
   const r = parseFilters(query, q);
