@@ -210,3 +210,23 @@ describe('weighted results of 60 respondents raked with R survey::rake (fixtures
     expect(r.weighting).toEqual({ responses: 60, unweighted: 0, weightedTotal: 60, effectiveN: 37.7, designEffect: 1.591 });
   });
 });
+
+describe('the results cache and weighted results', () => {
+  it('keeps weighted and unweighted results apart and sees a new weighting at once', async () => {
+    const { createResultsCache } = await import('../../src/results/cache.js');
+    const db = freshDb();
+    const ids = FIVE.map((p) => addResponse(db, p));
+    setWeights(db, new Map(ids.map((id, i) => [id, FIVE_WEIGHTS[i]])));
+    const cache = createResultsCache(db, q);
+    const weighted = filterOf({ weighted: '1' });
+    const women = () => cache.get(weighted).questions.find((x) => x.id === 'genre')!.tables[0].options.find((o) => o.code === 'feminin')!;
+    expect(women().weightedPercent).toBe(50);
+    expect(cache.get(filterOf({})).weighted).toBeUndefined();
+    expect(women().weightedPercent).toBe(50);
+    expect(cache.stats).toEqual({ hits: 1, misses: 2 });
+    // A new weighting (same responses, so the results stamp does not move): recomputed.
+    setWeights(db, new Map(ids.map((id) => [id, 1])));
+    expect(women().weightedPercent).toBe(40);
+    expect(cache.stats).toEqual({ hits: 1, misses: 3 });
+  });
+});
