@@ -54,7 +54,10 @@ export function filterForm(
   errors: FilterError[] = [],
   query: Record<string, unknown> = {},
   allowed?: ReadonlySet<string>,
-  /** Whether a weighting is in force (the « Résultats pondérés » switch); undefined: no switch. */
+  /**
+   * Whether a weighting is in force (the « Résultats pondérés » switch and its chip); undefined:
+   * the page has no weighted figures, so neither switch nor chip (weighted=1 stays in its links).
+   */
   weightingSaved?: boolean,
 ) {
   const variables = filterVariables(q).filter((v) => !allowed || allowed.has(v.id));
@@ -108,7 +111,8 @@ export function filterForm(
   if (f.from) chips.push({ label: t.chipFrom(shortFrenchDate(f.from)), removeHref: withFilter(path, f, { removeKey: 'from' }) });
   if (f.to) chips.push({ label: t.chipTo(shortFrenchDate(f.to)), removeHref: withFilter(path, f, { removeKey: 'to' }) });
   if (f.excludeFlagged) chips.push({ label: t.chipFlagged, removeHref: withFilter(path, f, { removeKey: 'exclude_flagged' }) });
-  if (f.weighted) chips.push({ label: fr.weighted.chip, removeHref: withFilter(path, f, { removeKey: 'weighted' }) });
+  // Only on a page that offers the switch (one whose figures are weighted when it is on).
+  if (f.weighted && weightingSaved !== undefined) chips.push({ label: fr.weighted.chip, removeHref: withFilter(path, f, { removeKey: 'weighted' }) });
   const dateField = (key: 'from' | 'to') => {
     const error = errorOf(key);
     // A refused date is shown as typed; an accepted one in the date input's own format.

@@ -16,17 +16,24 @@ import {
   type Tally,
 } from './aggregate.js';
 import type { Filter } from './filters.js';
+import { answerKeys } from './answered.js';
 import { wilson } from './statistics.js';
 import { fr } from '../strings.js';
 
 // « Résultats pondérés » (weighted=1, issue 12): the results of a selection counted with the
 // raking weights of response_weights (migration 017, filled by src/weights/).
 //
-// One grouped pass in SQL over the answers of the selected responses that carry a weight, joined
-// with their weight: per (question_id, option_code, value_num) the number of rows, Σw and Σw².
-// Every question but multiple choice has one row per respondent, so its base's Σw and Σw² are sums
-// over its options (a ranking's base: its rank-1 rows); a multiple choice question's base needs one
-// probe per selected response, as in the unweighted path. The three measures then go through the
+// The selection is the unweighted one (selectionOf: every filter), joined in SQL with
+// response_weights; per (question_id, option_code, value_num) we need the number of rows, Σw and
+// Σw², and per question the same over its respondents (the base). As in the unweighted filtered
+// path, two ways, the second only when a selected response has no per-response summary:
+//  - summaries (migration 006): one row per selected response, its summary blob and its weight,
+//    counted in typed arrays (the base of any question: the responses with a row for it);
+//  - the answers table: one grouped pass over the answers of the selected responses joined with
+//    their weight. Every question but multiple choice has one row per respondent, so its base's Σw
+//    and Σw² are sums over its options (a ranking's base: its rank-1 rows); a multiple choice
+//    question's base needs one probe per selected response.
+// The first is about 20 times faster (bench/results.ts). The three measures then go through the
 // same buildResults as the unweighted results, so that tables, derived variables (age groups,
 // intercommunalities, ranks) and their order are those of the unweighted results:
 //   - count, base, percent: the raw respondents (what disclosure control decides on);
@@ -51,9 +58,91 @@ export function weightingSaved(db: Db): boolean {
 
 type Measures = { raw: Tally; w: Tally; w2: Tally };
 
-/** The grouped pass: raw counts, Σw and Σw² per key and per question base. Call in a transaction. */
-function weightedTallies(db: Db, q: Questionnaire, filter: Filter): Measures & { selected: number } {
+/**
+ * The three measures from the per-response summaries of the selected responses and their weights;
+ * null when a selected weighted response has no summary (or one this snapshot cannot read).
+ * Call in a transaction.
+ */
+export function weightedFromSummaries(db: Db, f: { where: string; params: (string | number)[] }): (Measures & { selected: number }) | null {
+  const keys = answerKeys(db);
+  if (!keys) return null;
+  const rows = prepared(db, `SELECT rw.weight, c.codes FROM responses r LEFT JOIN response_weights rw ON rw.response_id = r.id LEFT JOIN response_codes c ON c.response_id = r.id WHERE ${f.where}`)
+    .raw(true)
+    .all(...f.params) as [number | null, Buffer | null][];
+  const n = new Float64Array(keys.size);
+  const sw = new Float64Array(keys.size);
+  const sw2 = new Float64Array(keys.size);
+  const qn = new Float64Array(keys.questions.length);
+  const qw = new Float64Array(keys.questions.length);
+  const qw2 = new Float64Array(keys.questions.length);
+  const seen = new Int32Array(keys.questions.length);
+  const { dense, questionIndex } = keys;
+  let total = 0;
+  let totalW = 0;
+  let totalW2 = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const [w, c] = rows[r];
+    if (w === null) continue; // not weighted yet: counted apart
+    if (c === null || c.length % 2) return null;
+    const w2 = w * w;
+    total++;
+    totalW += w;
+    totalW2 += w2;
+    const stamp = r + 1;
+    for (let j = 0; j < c.length; j += 2) {
+      const d = dense[c[j] | (c[j + 1] << 8)];
+      if (d < 0) return null;
+      n[d]++;
+      sw[d] += w;
+      sw2[d] += w2;
+      const qi = questionIndex[d];
+      if (seen[qi] !== stamp) {
+        seen[qi] = stamp;
+        qn[qi]++;
+        qw[qi] += w;
+        qw2[qi] += w2;
+      }
+    }
+  }
+  const m: Measures = { raw: emptyTally(), w: emptyTally(), w2: emptyTally() };
+  m.raw.total = total;
+  m.w.total = totalW;
+  m.w2.total = totalW2;
+  const measures: [Tally, Float64Array, Float64Array][] = [
+    [m.raw, n, qn],
+    [m.w, sw, qw],
+    [m.w2, sw2, qw2],
+  ];
+  for (const [t, perKey, perQuestion] of measures) {
+    for (let d = 0; d < keys.size; d++) {
+      // A repeated key (never written, but harmless) is folded into its canonical one.
+      const to = keys.canonical[d];
+      if (to !== d && perKey[d]) {
+        perKey[to] += perKey[d];
+        perKey[d] = 0;
+      }
+    }
+    for (let d = 0; d < keys.size; d++) {
+      const x = perKey[d];
+      if (!x) continue;
+      addCount(t, keys.question[d], keys.option[d], x);
+      const v = keys.value[d];
+      if (v !== null) addValue(t, keys.question[d], keys.option[d], v, x);
+    }
+    keys.questions.forEach((qid, i) => perQuestion[i] && t.bases.set(qid, perQuestion[i]));
+    for (const l of t.values.values()) l.sort((a, b) => a.value - b.value || (a.option < b.option ? -1 : 1));
+  }
+  return { ...m, selected: rows.length };
+}
+
+/** The three measures of the filter's selection: from the summaries, else from the answers table. */
+function weightedTallies(db: Db, q: Questionnaire, filter: Filter, from: ResultsOptions['answersFrom'] = 'summary'): Measures & { selected: number } {
   const f = selectionOf(db, q, filter);
+  return (from === 'summary' && weightedFromSummaries(db, f)) || weightedFromTable(db, q, f);
+}
+
+/** The grouped pass over the answers table: raw counts, Σw and Σw² per key and per question base. Call in a transaction. */
+function weightedFromTable(db: Db, q: Questionnaire, f: { where: string; params: (string | number)[] }): Measures & { selected: number } {
   const { multiple, ranking } = questionKinds(q);
   const m: Measures = { raw: emptyTally(), w: emptyTally(), w2: emptyTally() };
   db.exec('CREATE TEMP TABLE IF NOT EXISTS weighted_selection (id TEXT PRIMARY KEY, w REAL NOT NULL) WITHOUT ROWID');
@@ -191,7 +280,7 @@ function merge(raw: Results, w: Results, w2: Results, m: Measures): QuestionResu
 export function computeWeightedResults(db: Db, q: Questionnaire, filter: Filter, opts: ResultsOptions = {}): Results {
   return db.transaction(() => {
     if (!ensureWeights(db, q)) throw new WeightingUnavailableError();
-    const m = weightedTallies(db, q, filter);
+    const m = weightedTallies(db, q, filter, opts.answersFrom);
     const raw = buildResults(q, m.raw, filter, 'answers', opts);
     const w = buildResults(q, m.w, filter, 'answers', opts);
     const w2 = buildResults(q, m.w2, filter, 'answers', opts);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connection.js';
 import { computeResults, type Results, type ResultTable } from '../../src/results/aggregate.js';
 import { parseFilters, type Filter } from '../../src/results/filters.js';
-import { WeightingUnavailableError } from '../../src/results/weighted.js';
+import { weightedFromSummaries, WeightingUnavailableError } from '../../src/results/weighted.js';
 import { addResponse, FIVE, freshDb, q } from './helpers.js';
 import { FIVE_WEIGHTS, setWeights } from './weightedHelpers.js';
 
@@ -31,8 +31,13 @@ function table(results: Results, id: string): ResultTable {
 /** code → [count, weightedCount, weightedPercent] */
 const cells = (t: ResultTable) => Object.fromEntries(t.options.map((o) => [o.code, [o.count, o.weightedCount, o.weightedPercent]]));
 
-describe('weighted results of five hand-weighted respondents', () => {
+// Both ways of counting: the per-response summaries (what the app uses) and the answers table
+// (responses without a summary).
+const WAYS = ['summary', 'table'] as const;
+
+describe.each(WAYS)('weighted results of five hand-weighted respondents (from the %s)', (from) => {
   let db: Db;
+  const compute = (f: Filter, d = db) => computeResults(d, q, f, { answersFrom: from });
   let ids: string[];
   beforeAll(() => {
     db = freshDb();
@@ -47,7 +52,7 @@ describe('weighted results of five hand-weighted respondents', () => {
   });
 
   it('single choice: weighted shares of the base, raw counts and raw shares kept', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }));
     expect(r.weighted).toBe(true);
     expect(r.responses).toBe(5);
     // Σw = 5, Σw² = 4 + 1 + 1 + 0.25 + 0.25 = 6.5: n_eff = 25 / 6.5 = 3.846…, deff = 5 × 6.5 / 25 = 1.3.
@@ -64,7 +69,7 @@ describe('weighted results of five hand-weighted respondents', () => {
   });
 
   it('the Wilson interval of a weighted share uses the effective sample size (checked with R)', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }));
     const o = table(r, 'envisager_industrie').options.find((x) => x.code === 'plutot_oui')!;
     // 2 / 5 = 40 % on n_eff = 3.846: R's prop.test(0.4 × 3.846, 3.846, correct = FALSE) gives
     // [10.0079 %, 79.9860 %] (weighted.R prints it). On the raw n = 5 it would be [11.8 %, 76.9 %].
@@ -72,7 +77,7 @@ describe('weighted results of five hand-weighted respondents', () => {
   });
 
   it('multiple choice: the base is the respondents, each weighted once', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }));
     const pf = table(r, 'points_forts');
     // Answered by the 1st (w 2), 2nd (1), 3rd (1) and 5th (0.5): Σw = 4.5, Σw² = 6.25,
     // n_eff = 20.25 / 6.25 = 3.24, deff = 4 × 6.25 / 20.25 = 1.235.
@@ -81,7 +86,7 @@ describe('weighted results of five hand-weighted respondents', () => {
   });
 
   it('rankings: 1st rank and top 3 weighted over the ranking base', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }));
     // Rank 1: salaire (w 2 and 1), épanouissement (1), conditions de travail (0.5) of Σw = 4.5.
     expect(cells(table(r, 'attentes_emploi__rang1'))).toMatchObject({ salaire: [2, 3, 66.7], epanouissement: [1, 1, 22.2], conditions_travail: [1, 0.5, 11.1] });
     // Top 3: salaire 2 + 1 + 0.5 = 3.5; conditions 2 + 0.5; épanouissement 2 + 1; utilité 1; évolution 0.5.
@@ -95,7 +100,7 @@ describe('weighted results of five hand-weighted respondents', () => {
   });
 
   it('integer questions: weighted mean and median, age groups weighted', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }));
     const age = r.questions.find((x) => x.id === 'age')!;
     // Ages 16 (w 2), 17 (1), 20 (1), 24 (0.5), 30 (0.5): mean (32 + 17 + 20 + 12 + 15) / 5 = 19.2;
     // half the weight (2.5) is reached at 17. Unweighted: mean 21.4, median 20.
@@ -104,13 +109,13 @@ describe('weighted results of five hand-weighted respondents', () => {
   });
 
   it('free text: the share who wrote something, weighted over the selection', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }));
     // mots_industrie: the 1st (w 2) and the 5th (0.5) wrote something: 2.5 of 5.
     expect(cells(table(r, 'mots_industrie'))).toEqual({ '': [2, 2.5, 50] });
   });
 
   it('under a filter: the weights of the selected responses only', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1', 'f.situation': 'lycee' }));
+    const r = compute(filterOf({ weighted: '1', 'f.situation': 'lycee' }));
     expect(r.responses).toBe(2);
     expect(r.filter).toEqual({ answers: [{ variable: 'situation', codes: ['lycee'] }], channels: [], excludeFlagged: false, weighted: true });
     const e = table(r, 'envisager_industrie');
@@ -118,7 +123,7 @@ describe('weighted results of five hand-weighted respondents', () => {
     expect(cells(e)).toMatchObject({ plutot_oui: [1, 2, 66.7], oui_tout_a_fait: [1, 1, 33.3], nsp: [0, 0, 0] });
     expect([e.base, e.weightedBase, e.effectiveBase]).toEqual([2, 3, 1.8]);
     // A filter on the channel and the dates goes through the same selection SQL.
-    const carnot = computeResults(db, q, filterOf({ weighted: '1', channel: 'lycee-carnot', to: '2022-12-01' }));
+    const carnot = compute(filterOf({ weighted: '1', channel: 'lycee-carnot', to: '2022-12-01' }));
     expect(carnot.responses).toBe(1);
     expect(cells(table(carnot, 'genre'))).toMatchObject({ feminin: [1, 2, 100] });
   });
@@ -128,14 +133,14 @@ describe('weighted results of five hand-weighted respondents', () => {
     const weighted = FIVE.map((p) => addResponse(other, p));
     setWeights(other, new Map(weighted.map((id, i) => [id, FIVE_WEIGHTS[i]])));
     addResponse(other, FIVE[1]);
-    const r = computeResults(other, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }), other);
     expect(r.responses).toBe(5);
     expect(r.weighting).toMatchObject({ responses: 5, unweighted: 1 });
     expect(cells(table(r, 'genre')).masculin).toEqual([2, 2, 40]);
   });
 
   it('the unweighted results are unchanged, without any weighted field', () => {
-    const r = computeResults(db, q, filterOf({}));
+    const r = compute(filterOf({}));
     expect(r.weighted).toBeUndefined();
     expect(r.source).toBe('counts');
     const genre = table(r, 'genre');
@@ -146,8 +151,8 @@ describe('weighted results of five hand-weighted respondents', () => {
   it('without weighting in force, weighted results are refused in French', () => {
     const empty = freshDb();
     addResponse(empty, FIVE[0]);
-    expect(() => computeResults(empty, q, filterOf({ weighted: '1' }))).toThrow(WeightingUnavailableError);
-    expect(() => computeResults(empty, q, filterOf({ weighted: '1' }))).toThrow(/Aucune pondération n’est enregistrée/);
+    expect(() => compute(filterOf({ weighted: '1' }), empty)).toThrow(WeightingUnavailableError);
+    expect(() => compute(filterOf({ weighted: '1' }), empty)).toThrow(/Aucune pondération n’est enregistrée/);
   });
 });
 
@@ -166,11 +171,12 @@ type Expected = {
   ci_high: number;
 };
 
-describe('weighted results of 60 respondents raked with R survey::rake (fixtures/weighted.R)', () => {
+describe.each(WAYS)('weighted results of 60 respondents raked with R survey::rake (fixtures/weighted.R), from the %s', (from) => {
   const dir = path.join(import.meta.dirname, 'fixtures');
   const population = Papa.parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'weighted-population.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data;
   const expected = Papa.parse<Expected>(fs.readFileSync(path.join(dir, 'weighted-expected.csv'), 'utf8'), { header: true, skipEmptyLines: true, dynamicTyping: true }).data;
   let db: Db;
+  const compute = (f: Filter) => computeResults(db, q, f, { answersFrom: from });
   beforeAll(() => {
     db = freshDb();
     for (const p of population) {
@@ -186,7 +192,7 @@ describe('weighted results of 60 respondents raked with R survey::rake (fixtures
     ['all', {}],
     ['feminin', { 'f.genre': 'feminin' }],
   ] as const)('%s: counts, weighted shares, effective n, design effect and Wilson intervals as R says', (name, query) => {
-    const r = computeResults(db, q, filterOf({ weighted: '1', ...query }));
+    const r = compute(filterOf({ weighted: '1', ...query }));
     const rows = expected.filter((e) => e.case === name);
     expect(rows.length).toBeGreaterThan(0);
     for (const e of rows) {
@@ -206,8 +212,23 @@ describe('weighted results of 60 respondents raked with R survey::rake (fixtures
   });
 
   it('the selection as a whole: Kish n_eff 37.7 and design effect 1.591 (R)', () => {
-    const r = computeResults(db, q, filterOf({ weighted: '1' }));
+    const r = compute(filterOf({ weighted: '1' }));
     expect(r.weighting).toEqual({ responses: 60, unweighted: 0, weightedTotal: 60, effectiveN: 37.7, designEffect: 1.591 });
+  });
+});
+
+describe('which way the weighted figures are counted', () => {
+  it('from the summaries when every selected response has one, else from the answers table (same figures)', () => {
+    const db = freshDb();
+    const ids = FIVE.map((p) => addResponse(db, p));
+    setWeights(db, new Map(ids.map((id, i) => [id, FIVE_WEIGHTS[i]])));
+    const where = { where: "r.status = 'complete'", params: [] };
+    const fromSummaries = db.transaction(() => weightedFromSummaries(db, where))();
+    expect(fromSummaries?.raw.total).toBe(5);
+    const before = computeResults(db, q, filterOf({ weighted: '1' }));
+    db.prepare('DELETE FROM response_codes WHERE response_id = ?').run(ids[2]);
+    expect(db.transaction(() => weightedFromSummaries(db, where))()).toBeNull();
+    expect(computeResults(db, q, filterOf({ weighted: '1' })).questions).toEqual(before.questions);
   });
 });
 
