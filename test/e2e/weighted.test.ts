@@ -10,7 +10,7 @@ import { generateDemo } from '../../src/demo/demo.js';
 import { silentLogger } from '../../src/http/requestLog.js';
 import { createSseHub } from '../../src/live/hub.js';
 import { rake } from '../../src/results/statistics.js';
-import { launchChromium, listenLocal } from '../support/browser.js';
+import { AXE_PATH, AXE_TAGS, formatFindings, launchChromium, listenLocal, type AxeFinding } from '../support/browser.js';
 import { addStaff, signIn } from '../staff/helpers.js';
 
 // « Résultats pondérés » in a real browser: the switch of the filter form works without
@@ -128,6 +128,31 @@ describe('the « Résultats pondérés » switch in a browser', () => {
     await page.locator('[data-figure="genre"]').screenshot({ path: path.join(SHOTS, `genre-pondere-${name}.png`) });
     await context.close();
   });
+
+  it('weighted pages have no axe violation (WCAG 2.1 A/AA), switch on and switch refused', async () => {
+    const findings: AxeFinding[] = [];
+    const context = await browser.newContext({ ...PHONE, bypassCSP: true });
+    await context.addCookies(cookies);
+    const page = await context.newPage();
+    for (const p of ['/resultats?weighted=1', '/resultats/identite?weighted=1&f.genre=feminin', '/resultats/avenir?weighted=oui']) {
+      await page.goto(`${base}${p}`);
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+      await page.addScriptTag({ path: AXE_PATH });
+      const result = await page.evaluate((tags) => (window as any).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
+      for (const v of result.violations) {
+        findings.push({
+          page: p,
+          rule: v.id,
+          impact: v.impact ?? '',
+          help: v.help,
+          helpUrl: v.helpUrl,
+          nodes: v.nodes.map((n: any) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: (n.failureSummary ?? '').replace(/\s+/g, ' ') })),
+        });
+      }
+    }
+    await context.close();
+    expect(formatFindings(findings)).toBe('');
+  }, 120_000);
 
   it('left no server or script error', () => {
     expect(serverErrors).toEqual([]);
