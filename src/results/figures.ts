@@ -24,8 +24,17 @@ type OptionResult = {
   reason?: 'small' | 'complementary';
   ciLow?: number | null;
   ciHigh?: number | null;
+  weightedCount?: number | null;
 };
-type ResultTable = { id: string; label: string; base: number | null; multiple: boolean; options: OptionResult[]; effectiveBase?: number | null };
+type ResultTable = {
+  id: string;
+  label: string;
+  base: number | null;
+  multiple: boolean;
+  options: OptionResult[];
+  effectiveBase?: number | null;
+  weightedBase?: number | null;
+};
 type QuestionResult = {
   id: string;
   type: Question['type'];
@@ -203,7 +212,16 @@ function topFigure(table: ResultTable, opts: FigureOptions, title = table.label)
   // small entries are hidden (it is derivable from the figures shown anyway).
   const topKnown = top.every((o) => countOf(o) !== null);
   const othersCount = rest.length && topKnown && !table.multiple && table.base !== null ? table.base - top.reduce((a, o) => a + (countOf(o) ?? 0), 0) : null;
-  const othersPercent = othersCount === null || !table.base ? null : Math.round((1000 * othersCount) / table.base) / 10;
+  // Weighted: « autres » is a weighted share too (the base's weights minus those of the top entries).
+  const othersWeight = opts.weighted && othersCount !== null && table.weightedBase ? table.weightedBase - top.reduce((a, o) => a + (o.weightedCount ?? 0), 0) : null;
+  const othersPercent =
+    othersCount === null || !table.base
+      ? null
+      : opts.weighted
+        ? othersWeight === null
+          ? null
+          : Math.round((1000 * othersWeight) / table.weightedBase!) / 10
+        : Math.round((1000 * othersCount) / table.base) / 10;
   const othersLabel = t.others(formatCount(rest.length));
   const labels = [...top.map((o) => o.label), ...(rest.length ? [othersLabel] : [])];
   // « Autres » much larger than the top entry would squash them into slivers: its share is then

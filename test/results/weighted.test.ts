@@ -251,3 +251,23 @@ describe('the results cache and weighted results', () => {
     expect(cache.stats).toEqual({ hits: 1, misses: 3 });
   });
 });
+
+describe('weighted figures of the dashboard', () => {
+  it('a long list: « Autres » is a weighted share like the rows above it', async () => {
+    const { questionFigures } = await import('../../src/results/figures.js');
+    const commune = q.sections.flatMap((s) => s.questions).find((x) => x.type === 'commune')!;
+    // c0: 5 respondents weighing 0.4 each (2); c1…c15: one respondent weighing 1.2 each.
+    const options = Array.from({ length: 16 }, (_, i) => {
+      const count = i === 0 ? 5 : 1;
+      const weightedCount = i === 0 ? 2 : 1.2;
+      return { code: `c${i}`, label: `Commune ${i}`, count, percent: Math.round(1000 * (count / 20)) / 10, weightedCount, weightedPercent: Math.round(1000 * (weightedCount / 20)) / 10 };
+    });
+    const table = { id: commune.id, label: 'Commune', base: 20, multiple: false, weightedBase: 20, effectiveBase: 17.2, options: options.map((o) => ({ ...o, percent: o.weightedPercent })) };
+    const view = questionFigures(commune, { id: commune.id, type: 'commune', label: 'Commune', tables: [table] }, { weighted: true });
+    const others = view.figures[0].rows.at(-1)!;
+    // The 10 largest: c0 … c9 (2 + 9 × 1.2 = 12.8 of 20); « Autres (6) »: 7.2 of 20 = 36 %,
+    // where the raw share would say 6 of 20 = 30 %.
+    expect(others.label).toBe('Autres (6)');
+    expect(others.cells.map((c) => c.text)).toEqual(['6', '36,0\u202f%', '–']);
+  });
+});
