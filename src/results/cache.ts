@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { computeResults, type Results, type ResultsOptions } from './aggregate.js';
@@ -48,7 +49,10 @@ export function createResultsCache(db: Db, q: Questionnaire, opts: ResultsOption
   // Weighted results (filter.weighted) also depend on the weights, which a new weighting changes
   // without any response changing: one pass over response_weights (a few ms per 100,000 rows,
   // far less than the weighted results) tells whether they are still those of the cached entry.
-  const weightsStamp = db.prepare(`SELECT count(*) || '/' || total(weight) || '/' || total(weight * weight) || '/' || max(weight) FROM response_weights`).pluck(true);
+  // Prepared at the first weighted request (a database migrated only partly has no such table).
+  let weightsQuery: Statement | undefined;
+  const weightsStamp = () =>
+    (weightsQuery ??= db.prepare(`SELECT count(*) || '/' || total(weight) || '/' || total(weight * weight) || '/' || max(weight) FROM response_weights`).pluck(true)).get() as string;
 
   const get = (filter: Filter): Results => {
     // Without migration 007 nothing tells when the data changed: no cache.
@@ -62,7 +66,7 @@ export function createResultsCache(db: Db, q: Questionnaire, opts: ResultsOption
       }
       const key = filterKey(filter);
       // The weighting module brings the weights up to date before they are read (or says none).
-      const weights = filter.weighted && ensureWeights(db, q) ? (weightsStamp.get() as string) : undefined;
+      const weights = filter.weighted && ensureWeights(db, q) ? weightsStamp() : undefined;
       const entry = entries.get(key);
       if (entry && entry.weights === weights) {
         const hit = entry.results;
