@@ -5,6 +5,7 @@ import { frenchDateTime, frenchDay } from '../dates/french.js';
 import type { Question, Questionnaire } from '../questionnaire/schema.js';
 import { textSources } from '../analysis/freeText.js';
 import { completionFunnel, computeResults, type PublishedResults, type Results } from '../results/aggregate.js';
+import { displayResults, weightedNotice } from '../results/weightedView.js';
 import { crossVariables, crosstab, readCrosstab, type Crosstab } from '../results/crosstab.js';
 import { formatCount, formatPercent, questionFigures, type Figure, type Token } from '../results/figures.js';
 import { NO_CHANNEL, type Filter } from '../results/filters.js';
@@ -77,7 +78,8 @@ export type FigureView = {
  * and complements are hidden so that it cannot be recomputed from the base.
  */
 export function protectForPrint(results: Results, k: number): PublishedResults {
-  if (selectionWithheld(results.responses, k)) return protectResults(results, k);
+  // Too few responses, or weighted results not up to date: what the privacy module says for the whole.
+  if (selectionWithheld(results.responses, k) || (results.weighting?.unweighted ?? 0) > 0) return protectResults(results, k);
   return {
     ...results,
     questions: results.questions.map((qr) => {
@@ -126,14 +128,14 @@ function paperFigure(f: Figure, next: ReturnType<typeof numberer>): FigureView |
   return next({ title: f.title, svg: svg(chartSvg(spec)), base: f.base, note, legend, table });
 }
 
-function questionPaperFigures(q: Questionnaire, results: PublishedResults, ids: string[], k: number, next: ReturnType<typeof numberer>): FigureView[] {
+function questionPaperFigures(q: Questionnaire, results: PublishedResults, ids: string[], k: number, next: ReturnType<typeof numberer>, weighted = false): FigureView[] {
   const byId = new Map(q.sections.flatMap((x) => x.questions).map((x) => [x.id, x] as const));
   const out: FigureView[] = [];
   for (const id of ids) {
     const qr = results.questions.find((x) => x.id === id);
     const question = byId.get(id);
     if (!qr || !question) continue;
-    const view = questionFigures(question as Question, qr as never, { minGroupSize: k, complementaryLabel: fr.disclosure.complementary });
+    const view = questionFigures(question as Question, qr as never, { minGroupSize: k, complementaryLabel: fr.disclosure.complementary, weighted });
     for (const f of view.figures) {
       // Communes: a hundred small places, mostly « moins de K »; the intercommunalities say it on paper.
       if (question.type === 'commune' && f.id === question.id) continue;
@@ -277,10 +279,16 @@ export function buildSynthesis(input: SynthesisInput) {
   const { db, q, filter, settings, campaign, territory, minGroupSize: k, now } = input;
   const next = numberer();
   const communeName = (insee: string) => territory.byInsee.get(insee)?.name;
-  const results = protectForPrint(computeResults(db, q, filter, { communeName }), k);
+  const computed = computeResults(db, q, filter, { communeName });
+  const printed = protectForPrint(computed, k);
+  // Weighted (weighted=1): the charts show the weighted shares, the counts stay the respondents.
+  const weighted = printed.weighted === true;
+  const results = displayResults(printed);
   const responses = results.responses;
   const withheld = responses === null;
-  const base = withheld ? s.withheld(k) : s.baseResponses(formatCount(responses));
+  // Too few responses (the document's wording), or weights not up to date (the privacy module's).
+  const withheldText = selectionWithheld(computed.responses, k) ? s.withheld(k) : (printed.disclosure?.withheld ?? s.withheld(k));
+  const base = withheld ? withheldText : s.baseResponses(formatCount(responses));
   const extracted = frenchDateTime(now, 'long');
 
   // Participation: days, channels, completion (figures of the whole selection, never of one person).
@@ -344,7 +352,7 @@ export function buildSynthesis(input: SynthesisInput) {
 
   // Profile: every question of the first section.
   const profileIds = q.sections[0].questions.filter((x) => x.type !== 'text' && x.type !== 'longtext').map((x) => x.id);
-  const profileFigures = withheld ? [] : questionPaperFigures(q, results, profileIds, k, next);
+  const profileFigures = withheld ? [] : questionPaperFigures(q, results, profileIds, k, next, weighted);
 
   // Chosen questions, grouped by section.
   const chosen = new Set(settings.questions);
@@ -352,7 +360,7 @@ export function buildSynthesis(input: SynthesisInput) {
     ? []
     : q.sections
         .slice(1)
-        .map((sec) => ({ title: sec.title, figures: questionPaperFigures(q, results, sec.questions.filter((x) => chosen.has(x.id)).map((x) => x.id), k, next) }))
+        .map((sec) => ({ title: sec.title, figures: questionPaperFigures(q, results, sec.questions.filter((x) => chosen.has(x.id)).map((x) => x.id), k, next, weighted) }))
         .filter((x) => x.figures.length);
 
   // Themes of the chosen free-text sources, when coded; one screener (manual masks read once) for all.
@@ -385,11 +393,11 @@ export function buildSynthesis(input: SynthesisInput) {
 
   const m = s.method;
   const method = [
-    { label: m.base, text: withheld ? s.withheld(k) : s.methodBase(formatCount(complete)) },
+    { label: m.base, text: withheld ? withheldText : s.methodBase(formatCount(complete)) },
     { label: m.scope, text: words.length ? s.methodFilters(words.join(' ; ')) : s.methodNoFilter },
     { label: m.percent, text: `${s.methodPercent} ${s.methodMultiple}` },
     { label: m.small, text: s.methodSmall(k) },
-    { label: m.weights, text: s.methodWeights },
+    { label: m.weights, text: weighted ? [weightedNotice(printed)?.text, crosstabs.length ? s.methodCrosstabsUnweighted : ''].filter(Boolean).join(' ') : s.methodWeights },
     ...(crosstabs.length ? [{ label: m.crosstabs, text: s.methodCrosstabs }] : []),
     ...(themes.length ? [{ label: m.themes, text: s.methodThemes }] : []),
     ...(workshops.length ? [{ label: m.workshops, text: s.methodWorkshops }] : []),
@@ -414,10 +422,10 @@ export function buildSynthesis(input: SynthesisInput) {
     title: settings.title,
     introduction: settings.introduction ? settings.introduction.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean) : [],
     organiser: fr.organiser,
-    running: s.running(withheld ? s.withheld(k) : s.baseResponses(formatCount(complete)), extracted),
-    cover: { period, base, extracted, filters: words.length ? words : [s.allResponses] },
+    running: s.running(withheld ? withheldText : s.baseResponses(formatCount(complete)) + (weighted ? s.runningWeighted : ''), extracted),
+    cover: { period, base, extracted, filters: [...(words.length ? words : [s.allResponses]), ...(weighted ? [fr.weighted.chip] : [])] },
     contents: order.filter((o) => o.present).map((o) => head(o.key)),
-    withheld: withheld ? s.withheld(k) : undefined,
+    withheld: withheld ? withheldText : undefined,
     participation: { ...head('participation'), keyFigures, text: withheld ? undefined : s.participationText(formatCount(complete), formatCount(started), rate), figures: participationFigures },
     profile: { ...head('profile'), intro: s.profileIntro, figures: profileFigures },
     questions: { ...head('questions'), sections: questionSections, none: !withheld && !questionSections.length ? s.noQuestion : undefined },

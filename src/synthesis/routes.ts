@@ -5,6 +5,7 @@ import { textSources } from '../analysis/freeText.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { crossVariables } from '../results/crosstab.js';
 import { filterToQuery, parseFiltersLenient } from '../results/filters.js';
+import { weightingCheck } from '../results/weightedView.js';
 import { audit } from '../staff/audit.js';
 import { requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
@@ -37,13 +38,16 @@ export function synthesisRouter(deps: SynthesisDeps) {
   const { db, questionnaire: q, territory } = deps;
   const router = express.Router();
   const guard = requirePage('admin', 'analyst');
+  const weighting = weightingCheck(db, q);
 
   router.get('/resultats/synthese', guard, (req, res) => {
     const campaign = deps.campaign();
-    const { filter, errors } = parseFiltersLenient(req.query, q, {
+    const parsed = parseFiltersLenient(req.query, q, {
       channels: campaign.channels.map((c) => c.code),
       communeExists: (code) => territory.byInsee.has(code),
     });
+    // weighted=1 without a weighting in force: the unweighted synthesis, and the reason in French.
+    const { filter, errors } = weighting.refuse(parsed.filter, parsed.errors);
     const doc = buildSynthesis({
       db,
       q,

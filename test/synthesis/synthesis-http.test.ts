@@ -116,6 +116,31 @@ describe('GET /resultats/synthese', () => {
     }
   });
 
+  it('prints weighted results with weighted=1 when a weighting is in force, and says why not otherwise', async () => {
+    const refused = await agent.get('/resultats/synthese?weighted=1');
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain(`<li>${html(fr.weighted.unavailable)}</li>`);
+    expect(refused.text).not.toContain(html(fr.weighted.chip));
+    // A weighting: girls count 1.5, everyone else 0.5 (the weights module fills this table).
+    t.db.exec(`INSERT INTO response_weights (response_id, weight)
+      SELECT r.id, CASE WHEN EXISTS (SELECT 1 FROM answers a WHERE a.response_id = r.id AND a.question_id = 'genre' AND a.option_code = 'feminin') THEN 1.5 ELSE 0.5 END
+      FROM responses r WHERE r.status = 'complete'`);
+    try {
+      const res = await agent.get('/resultats/synthese?weighted=1');
+      expect(res.status).toBe(200);
+      expect(res.text).toContain(`<span class="syn-filter">${html(fr.weighted.chip)}</span>`);
+      expect(res.text).toContain('(résultats pondérés) · Extraction');
+      expect(res.text).toMatch(/<span class="syn-fig-base">Base : [\d\u202f\u00a0 ]+ répondants, n effectif [\d,\u202f\u00a0 ]+ \(pondéré\)<\/span>/);
+      expect(res.text).toContain(html(s.methodCrosstabsUnweighted));
+      // The weighted share of girls is larger than their raw share (they weigh 3 times more).
+      const share = (text: string) => Number(/Féminin<\/text>.*?class="val">([\d,]+)/s.exec(text.slice(text.indexOf('Quel est ton genre ?')))![1].replace(',', '.'));
+      const raw = await agent.get('/resultats/synthese');
+      expect(share(res.text)).toBeGreaterThan(share(raw.text) + 10);
+    } finally {
+      t.db.exec('DELETE FROM response_weights');
+    }
+  });
+
   it('hides every figure when the selection is under K, and says why', async () => {
     const res = await agent.get('/resultats/synthese?from=2030-01-01');
     expect(res.status).toBe(200);
