@@ -804,6 +804,7 @@ export const fr = {
   // Reference margins, representativeness and raking weights (issue 12, src/weights/).
   weights: {
     nav: 'Représentativité',
+    errorTitle: (title: string) => `Erreur : ${title}`,
     pct: (x: string) => `${x}\u202f%`,
     points: (gap: string, abs: number) => `${gap} ${abs >= 2 ? 'points' : 'point'}`,
     margins: {
@@ -880,7 +881,7 @@ export const fr = {
       remove: 'Retirer la pondération en vigueur',
       saved: 'Pondération mise en vigueur : les résultats pondérés l’utilisent.',
       removed: 'Pondération retirée : les résultats ne sont plus pondérés.',
-      inForce: (who: string, when: string) => `Pondération en vigueur, enregistrée ${when}${who ? ` par ${who}` : ''}.`,
+      inForce: (who: string, when: string) => `Pondération en vigueur, enregistrée le ${when}${who ? ` par ${who}` : ''}.`,
       none: 'Aucune pondération n’est en vigueur.',
       broken: 'La pondération enregistrée ne peut plus être calculée :',
       preview: 'Résultat du calcul (pas encore en vigueur)',

@@ -39,6 +39,10 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  // Reference margins and weighting (issue 12).
+  'margins.update': fr.weights.audit.margin,
+  'weighting.save': fr.weights.audit.save,
+  'weighting.remove': fr.weights.audit.remove,
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
