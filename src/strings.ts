@@ -835,7 +835,7 @@ export const fr = {
       sumNot100: (sum: string) => `Les parts font ${sum} % au total : il faut 100 % (à 0,1 point près).`,
       sourceMissing: 'Un chiffre a besoin de sa source.',
       yearMissing: 'Donne l’année des chiffres.',
-      yearInvalid: (max: number) => `Année attendue sur 4 chiffres, entre 1900 et ${n(max)}.`,
+      yearInvalid: (max: number) => `Année attendue sur 4 chiffres, entre 1900 et ${max}.`,
       variableGone: (id: string) => `La variable « ${id} » n’est plus une question à réponse unique du questionnaire.`,
       unknown: 'Cette marge n’existe pas.',
       inUse: 'Cette marge sert à la pondération en vigueur : les poids seront recalculés.',

@@ -20,6 +20,7 @@ export function addPeople(db: Db, kinds: Kind[]): void {
               commune: COMMUNE_OF[k.epci ?? 'call'],
               situation,
               ...(situation === 'lycee' ? { filiere: k.filiere ?? 'generale' } : {}),
+              ...(situation === 'autre' ? { situation__autre__precision: 'Service civique' } : {}),
               lieu_activite: 'pma',
             },
             4: { envisager_industrie: 'plutot_oui' },
