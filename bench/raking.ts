@@ -211,17 +211,22 @@ for (const size of SIZES) {
   if (!agree) process.exitCode = 1;
 }
 
+// Sizes not run this time (BENCH_SIZES) keep their last measurement, with its date.
+const previous = fs.existsSync(OUT) ? (JSON.parse(fs.readFileSync(OUT, 'utf8')) as { date: string; sizes: { responses: number; date?: string }[] }) : null;
+const now = new Date().toISOString();
+const kept: Record<string, unknown>[] = (previous?.sizes ?? []).filter((x) => !SIZES.includes(x.responses)).map((x) => ({ date: previous!.date, ...x }));
+const sizes = [...kept, ...report.map((x): Record<string, unknown> => ({ date: now, ...x }))].sort((x, y) => Number(x.responses) - Number(y.responses));
 fs.mkdirSync(path.dirname(OUT), { recursive: true });
 fs.writeFileSync(
   OUT,
   JSON.stringify(
     {
-      date: new Date().toISOString(),
+      date: now,
       machine: machineInfo,
       method:
         'médianes, en alternance, chaque exécution annulée (ROLLBACK) ; nous : GROUP BY des catégories des 4 marges, calage des cellules, un INSERT … SELECT dans response_weights ; SQL brut : table de toutes les réponses, un UPDATE par marge et itération, même tolérance (1e-6), même règle « hors recensement », même INSERT ; accord vérifié poids par poids',
       margins: SPEC.margins,
-      sizes: report,
+      sizes,
     },
     null,
     2,
