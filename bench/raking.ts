@@ -7,7 +7,7 @@ import { demoChannels, reportProfile } from '../src/demo/profile.js';
 import { loadQuestionnaire } from '../src/questionnaire/index.js';
 import { syntheticRespondents } from '../src/results/synthetic.js';
 import { territory } from '../src/territory/communes.js';
-import { computeWeighting, resolveSpec, writeWeights, type WeightingSpec } from '../src/weights/raking.js';
+import { computeWeighting, dropMembers, materializeMembers, resolveSpec, writeWeights, type WeightingSpec } from '../src/weights/raking.js';
 import type { ResolvedMargin } from '../src/weights/margins.js';
 import { machine, median, SEED, timed } from './_population.js';
 
@@ -93,8 +93,10 @@ function replicated(count: number, file: string): Db {
 
 /** Ours: what ensureWeights does when the weights are stale. */
 function ours(db: Db, resolved: ResolvedMargin[]) {
-  const c = computeWeighting(db, resolved, SPEC);
+  materializeMembers(db, resolved);
+  const c = computeWeighting(db, resolved, SPEC, { materialized: true });
   writeWeights(db, c);
+  dropMembers(db);
   return c.summary.iterations.length;
 }
 

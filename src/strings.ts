@@ -877,6 +877,7 @@ export const fr = {
       cap: 'Plafond (multiple du poids moyen)',
       capHint: 'Par exemple 5 : aucun poids ne dépasse 5 fois la moyenne ; l’excédent est réparti sur les autres.',
       compute: 'Calculer',
+      computeTitle: 'Calculer une pondération',
       save: 'Mettre cette pondération en vigueur',
       remove: 'Retirer la pondération en vigueur',
       saved: 'Pondération mise en vigueur : les résultats pondérés l’utilisent.',

@@ -60,7 +60,7 @@ export type WeightingSummary = {
   margins: MarginSummary[];
 };
 
-export type Computed = { summary: WeightingSummary; cells: { key: number[]; weight: number }[]; resolved: ResolvedMargin[] };
+export type Computed = { summary: WeightingSummary; cells: { key: number[]; weight: number }[]; resolved: ResolvedMargin[]; materialized: boolean };
 
 export type SpecError = { field: string; message: string };
 
@@ -105,10 +105,26 @@ function categoriesSelect(resolved: ResolvedMargin[]): { sql: string; params: (s
   };
 }
 
-/** Rakes the completed responses on the spec's margins (nothing written). */
-export function computeWeighting(db: Db, resolved: ResolvedMargin[], spec: WeightingSpec): Computed {
-  const cols = cellColumns(resolved.length);
+/**
+ * Each completed response's categories, computed once into a temporary table (the answers are
+ * read once for the GROUP BY and the INSERT that follow). Dropped by dropMembers.
+ */
+export function materializeMembers(db: Db, resolved: ResolvedMargin[]): void {
   const sel = categoriesSelect(resolved);
+  db.exec('DROP TABLE IF EXISTS temp.weight_members');
+  db.prepare(`CREATE TEMP TABLE weight_members AS ${sel.sql}`).run(...sel.params);
+}
+export const dropMembers = (db: Db) => db.exec('DROP TABLE IF EXISTS temp.weight_members');
+
+/** The categories of every completed response: the materialised table when there is one. */
+function membersSource(db: Db, resolved: ResolvedMargin[], materialized: boolean): { sql: string; params: (string | number)[] } {
+  return materialized ? { sql: 'SELECT * FROM temp.weight_members', params: [] } : categoriesSelect(resolved);
+}
+
+/** Rakes the completed responses on the spec's margins (nothing written). */
+export function computeWeighting(db: Db, resolved: ResolvedMargin[], spec: WeightingSpec, opts: { materialized?: boolean } = {}): Computed {
+  const cols = cellColumns(resolved.length);
+  const sel = membersSource(db, resolved, opts.materialized === true);
   const rows = db.prepare(`SELECT ${cols.join(', ')}, count(*) AS n FROM (${sel.sql}) GROUP BY ${cols.join(', ')}`).raw(true).all(...sel.params) as number[][];
   const k = resolved.length;
   const counts = rows.map((r) => r[k]);
@@ -165,13 +181,13 @@ export function computeWeighting(db: Db, resolved: ResolvedMargin[], spec: Weigh
     distribution: distribution(result.weights, counts),
     margins: summaries,
   };
-  return { summary, cells: rows.map((r, i) => ({ key: r.slice(0, k), weight: result.weights[i] })), resolved };
+  return { summary, cells: rows.map((r, i) => ({ key: r.slice(0, k), weight: result.weights[i] })), resolved, materialized: opts.materialized === true };
 }
 
 /** Replaces response_weights with the computed weights: one INSERT … SELECT joining each response to its cell. */
 export function writeWeights(db: Db, c: Computed): void {
   const cols = cellColumns(c.resolved.length);
-  const sel = categoriesSelect(c.resolved);
+  const sel = membersSource(db, c.resolved, c.materialized);
   db.transaction(() => {
     db.exec('DELETE FROM response_weights');
     db.exec('DROP TABLE IF EXISTS temp.weight_cells');
@@ -268,9 +284,14 @@ export function rebuild(db: Db, q: Questionnaire): WeightingSummary | { error: s
     db.exec('DELETE FROM response_weights');
     summary = { error: r.errors.map((e) => e.message) };
   } else {
-    const computed = computeWeighting(db, r.resolved, saved.spec);
-    writeWeights(db, computed);
-    summary = computed.summary;
+    materializeMembers(db, r.resolved);
+    try {
+      const computed = computeWeighting(db, r.resolved, saved.spec, { materialized: true });
+      writeWeights(db, computed);
+      summary = computed.summary;
+    } finally {
+      dropMembers(db);
+    }
   }
   db.prepare('UPDATE weighting SET built_for = ?, summary = ? WHERE id = 1').run(stamp, JSON.stringify(summary));
   return summary;
