@@ -60,7 +60,7 @@ function identityDb(count: number): Db {
 }
 
 /**
- * A large database: the BASE generated respondents repeated under new random ids until `count`
+ * A large database: the BASE generated respondents repeated under new ids until `count`
  * (generating a million respondents one by one would take a quarter of an hour on a small
  * machine; the shares of every variable are those of the generated ones).
  */
@@ -75,11 +75,13 @@ function replicated(count: number, file: string): Db {
   for (let copy = 0, done = 0; done < count; copy++) {
     const take = Math.min(BASE, count - done);
     db.transaction(() => {
-      db.exec(`CREATE TEMP TABLE ids AS SELECT id AS old, lower(hex(randomblob(16))) AS new FROM base.responses ORDER BY id LIMIT ${take}`);
+      // The copy's number in front of the generated id: unique, and each copy appended in key order
+      // (random keys would make every insert land anywhere in the tables' B-trees).
+      db.exec(`CREATE TEMP TABLE ids AS SELECT id AS old, printf('%02x', ${copy}) || id AS new FROM base.responses ORDER BY id LIMIT ${take}`);
       db.exec(`INSERT INTO responses (id, questionnaire_id, questionnaire_version, channel, status, reached_section, started_hour, updated_hour, completed_hour)
                SELECT i.new, r.questionnaire_id, r.questionnaire_version, r.channel, r.status, r.reached_section, r.started_hour, r.updated_hour, r.completed_hour
-               FROM temp.ids i JOIN base.responses r ON r.id = i.old`);
-      db.exec(`INSERT INTO answers SELECT i.new, a.question_id, a.option_code, a.value_text, a.value_num FROM temp.ids i JOIN base.answers a ON a.response_id = i.old`);
+               FROM temp.ids i JOIN base.responses r ON r.id = i.old ORDER BY i.new`);
+      db.exec(`INSERT INTO answers SELECT i.new, a.question_id, a.option_code, a.value_text, a.value_num FROM temp.ids i JOIN base.answers a ON a.response_id = i.old ORDER BY i.new, a.question_id, a.option_code`);
       db.exec('DROP TABLE temp.ids');
     })();
     done += take;
