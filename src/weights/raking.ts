@@ -147,6 +147,8 @@ export function computeWeighting(db: Db, resolved: ResolvedMargin[], spec: Weigh
       else outside += counts[i];
     });
     const covered = n - outside;
+    // Among the respondents the census covers, after weighting (trimming may move their total a little).
+    const coveredAfter = 1 - result.achieved[j].outsideShare;
     const shareSum = m.margin.categories.reduce((a, c) => a + (c.share as number), 0);
     return {
       id: m.margin.id,
@@ -160,7 +162,7 @@ export function computeWeighting(db: Db, resolved: ResolvedMargin[], spec: Weigh
         label: c.label,
         target: (c.share as number) / shareSum,
         sample: covered > 0 ? per[i] / covered : 0,
-        achieved: covered > 0 ? result.achieved[j].shares[i] / (covered / n) : 0,
+        achieved: coveredAfter > 0 ? result.achieved[j].shares[i] / coveredAfter : 0,
         respondents: per[i],
       })),
       outsideShare: n ? outside / n : 0,
