@@ -59,7 +59,11 @@ export function crosstabJson(ct: Crosstab, weights: CurrentWeights | null = null
 }
 
 /** weighted=1 (or true, on) asks for weighted results. */
-export const wantsWeighted = (query: Request['query']) => ['1', 'true', 'on'].includes(String(query.weighted ?? ''));
+export const wantsWeighted = (query: Request['query']) => {
+  // Repeated (a chip's link and a kept parameter): the last one, as the filters read it.
+  const v = Array.isArray(query.weighted) ? query.weighted.at(-1) : query.weighted;
+  return ['1', 'true', 'on'].includes(String(v ?? '').trim().toLowerCase());
+};
 
 export const CROSSTAB_CSV_HEADER = ['row_variable', 'row_code', 'row_label', 'col_variable', 'col_code', 'col_label', 'count', 'row_percent', 'row_ci_low', 'row_ci_high', 'col_percent', 'col_ci_low', 'col_ci_high'] as const;
 

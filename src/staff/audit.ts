@@ -43,6 +43,10 @@ export const AUDIT_ACTIONS = {
   'margins.update': fr.weights.audit.margin,
   'weighting.save': fr.weights.audit.save,
   'weighting.remove': fr.weights.audit.remove,
+  // Word cloud and personal data of free text (issue 13).
+  'cloud.exclusions': 'Mots exclus d’un nuage modifiés',
+  'privacy.mask': 'Passage d’une réponse masqué à la main',
+  'privacy.unmask': 'Masque manuel annulé',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

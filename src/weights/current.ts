@@ -34,7 +34,7 @@ export function ensureWeights(db: Db, q: Questionnaire): CurrentWeights | null {
   // IMMEDIATE: two requests finding the weights stale rebuild them once, one after the other.
   return db.transaction(() => {
     let saved = savedWeighting(db);
-    if (!saved) return null;
+    if (!saved) return imported(db);
     if (saved.builtFor !== dataStamp(db) || !saved.summary) {
       rebuild(db, q);
       saved = savedWeighting(db)!;
@@ -53,6 +53,19 @@ export function ensureWeights(db: Db, q: Questionnaire): CurrentWeights | null {
       savedBy: saved.savedBy,
     };
   }).immediate();
+}
+
+/**
+ * Weights written into response_weights without a saved weighting (loaded by a script, or by
+ * tests of the weighted results): used as they are, never rebuilt. Saving a weighting replaces
+ * them; removing it empties the table.
+ */
+function imported(db: Db): CurrentWeights | null {
+  const r = db
+    .prepare(`SELECT count(*) AS n, total(w.weight) AS s, total(w.weight * w.weight) AS s2 FROM response_weights w JOIN responses r ON r.id = w.response_id AND r.status = 'complete'`)
+    .get() as { n: number; s: number; s2: number };
+  if (!r.n || !(r.s > 0)) return null;
+  return { responses: r.n, deff: (r.n * r.s2) / (r.s * r.s), effectiveN: (r.s * r.s) / r.s2, converged: true, iterations: 0, margins: [], distribution: null, savedAt: '', savedBy: null };
 }
 
 const checked = new WeakSet<Db>();
