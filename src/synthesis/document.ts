@@ -21,7 +21,8 @@ import type { Activity } from '../workshops/activities.js';
 import { surveyComparison } from '../workshops/comparison.js';
 import { screenResults } from '../workshops/live.js';
 import type { WorkshopStore } from '../workshops/store.js';
-import { barsSvg, chartSvg, columnsSvg, crosstabSvg, categoryToken, fillClass, type BarRow } from './charts.js';
+import { barsSvg, chartSvg, columnsSvg, crosstabSvg, categoryToken, fillClass, pairedBarsSvg, type BarRow, type PairRow } from './charts.js';
+import { compare } from '../weights/representativeness.js';
 import type { SynthesisSettings } from './settings.js';
 import { answerScreenerFor, themeShares, type Screener } from './themes.js';
 
@@ -353,6 +354,36 @@ export function buildSynthesis(input: SynthesisInput) {
   // Profile: every question of the first section.
   const profileIds = q.sections[0].questions.filter((x) => x.type !== 'text' && x.type !== 'longtext').map((x) => x.id);
   const profileFigures = withheld ? [] : questionPaperFigures(q, results, profileIds, k, next, weighted);
+  // Against the census: every reference margin an admin filled (src/weights/representativeness.ts).
+  const census = withheld ? [] : compare(db, q, filter).filter((c) => c.filled && !c.error && c.compared >= k);
+  for (const c of census) {
+    const hidden = (n: number) => isSmall(n, k);
+    const rows: PairRow[] = c.categories.map((x) => ({ label: x.label, first: hidden(x.respondents) ? null : x.percent, second: x.population }));
+    const title = s.censusTitle(c.margin.label);
+    profileFigures.push(
+      next({
+        title,
+        subtitle: s.censusSource(c.margin.population, [c.margin.source, c.margin.year].filter(Boolean).join(', ')),
+        svg: svg(pairedBarsSvg(title, rows, 100, fr.disclosure.small(k))),
+        legend: [
+          { cls: 'f-print-cat-2', label: s.censusRespondents },
+          { cls: 'f-print-cat-4', label: s.censusPopulation },
+        ],
+        table: {
+          columns: ['', s.censusRespondents, s.censusPopulation, s.censusGap],
+          rows: c.categories.map((x) => ({
+            label: x.label,
+            cells: [
+              hidden(x.respondents) ? { text: fr.disclosure.small(k), muted: true } : { text: formatPercent(x.percent), muted: false },
+              { text: formatPercent(x.population), muted: false },
+              hidden(x.respondents) || x.gap === null ? { text: '–', muted: true } : { text: s.censusPoints(x.gap), muted: false },
+            ],
+          })),
+        },
+        base: s.censusBase(formatCount(c.compared)),
+      }),
+    );
+  }
 
   // Chosen questions, grouped by section.
   const chosen = new Set(settings.questions);
