@@ -363,7 +363,7 @@ export function buildSynthesis(input: SynthesisInput) {
     profileFigures.push(
       next({
         title,
-        subtitle: s.censusSource(c.margin.population, [c.margin.source, c.margin.year].filter(Boolean).join(', ')),
+        subtitle: s.censusSource(c.margin.population, c.margin.year && !c.margin.source.includes(String(c.margin.year)) ? `${c.margin.source}, ${c.margin.year}` : c.margin.source),
         svg: svg(pairedBarsSvg(title, rows, 100, fr.disclosure.small(k))),
         legend: [
           { cls: 'f-print-cat-2', label: s.censusRespondents },
