@@ -16,7 +16,14 @@ const t = fr.results;
 // The shapes read here, loose enough for every viewer: disclosure control publishes results whose
 // hidden counts and bases are null (analysts get numbers everywhere).
 type OptionResult = { code: string; label: string; count: number | null; percent: number | null; suppressed?: boolean; reason?: 'small' | 'complementary' };
-type ResultTable = { id: string; label: string; base: number | null; multiple: boolean; options: OptionResult[] };
+type ResultTable = {
+  id: string;
+  label: string;
+  base: number | null;
+  multiple: boolean;
+  options: OptionResult[];
+  derived?: { kind: 'recode'; source: string } | { kind: 'theme'; source: string; coded: number | null };
+};
 type QuestionResult = {
   id: string;
   type: Question['type'];
@@ -374,6 +381,18 @@ function rankingFigure(question: Extract<Question, { type: 'ranking' }>, qr: Que
   };
 }
 
+/** A recode (bars in its groups' order) or a theme set (bars sorted, with the coding progress). */
+function derivedFigure(table: ResultTable, qr: QuestionResult, opts: FigureOptions): Figure {
+  const d = fr.derived;
+  if (table.derived?.kind === 'theme') {
+    const f = barsFigure(table, opts, table.label, true);
+    const coded = table.derived.coded;
+    return { ...f, note: d.themeNote(formatCount(coded), formatCount(table.base)) };
+  }
+  const source = qr.tables.find((x) => x.id === table.derived?.source)?.label ?? qr.label;
+  return { ...barsFigure(table, opts), note: d.recodeNote(source) };
+}
+
 export type QuestionView = {
   id: string;
   label: string;
@@ -384,8 +403,10 @@ export type QuestionView = {
 };
 
 /** The figures of one question. */
-export function questionFigures(question: Question, qr: QuestionResult, opts: FigureOptions = {}): QuestionView {
+export function questionFigures(question: Question, all: QuestionResult, opts: FigureOptions = {}): QuestionView {
   const figures: Figure[] = [];
+  // The analysts' derived variables (recodes, themes) come after the question's own figures.
+  const qr = { ...all, tables: all.tables.filter((x) => !x.derived) };
   switch (question.type) {
     case 'grid':
       figures.push(gridFigure(question, qr, opts));
@@ -425,6 +446,7 @@ export function questionFigures(question: Question, qr: QuestionResult, opts: Fi
       break;
     }
   }
+  for (const table of all.tables) if (table.derived) figures.push(derivedFigure(table, all, opts));
   return {
     id: qr.id,
     label: qr.label,
