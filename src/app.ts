@@ -53,6 +53,7 @@ import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
 import { crosstabRouter } from './results/crosstabRoutes.js';
+import { recodeRouter } from './results/recodeRoutes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -173,6 +174,7 @@ export function createApp(deps: AppDeps) {
   app.use(textBrowserLinks(questionnaire));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
+  app.use(recodeRouter({ db, questionnaire, now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   // Workshops: participants (/w), facilitators (/ateliers), JSON API (/api/workshops).

@@ -39,6 +39,9 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  'recode.create': 'Variable dérivée créée',
+  'recode.update': 'Variable dérivée modifiée',
+  'recode.delete': 'Variable dérivée supprimée',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
