@@ -91,6 +91,7 @@ export function recodeRouter(deps: RecodeDeps) {
     const invalid = new Set(d.invalid.map((x) => x.def.id));
     res.render('results/variables', {
       pageTitle: t.title,
+      styles: ['/static/css/recodes.css'],
       notice,
       recodes: readRecodes(db).map((r) => ({
         id: r.id,
@@ -130,6 +131,7 @@ export function recodeRouter(deps: RecodeDeps) {
     }));
     res.status(opts.status ?? (errors.length ? 400 : 200)).render('results/variable-form', {
       pageTitle: opts.editing ? t.editTitle(opts.editing) : t.newTitle,
+      styles: ['/static/css/recodes.css'],
       title: opts.editing ? t.editTitle(opts.editing) : t.newTitle,
       action: opts.editing ? `/analyse/variables/${encodeURIComponent(opts.editing)}` : '/analyse/variables',
       editing: opts.editing,
