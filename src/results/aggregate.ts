@@ -332,7 +332,11 @@ export function computeResults(db: Db, q: Questionnaire, filter: Filter = NO_FIL
   return db.transaction(() => {
     const tally = tallyFor(db, q, filter, useCounts, opts);
     const derived = derivedFor(db, q);
-    const themes = derived.themes.length && !filter.releasedOnly ? (({ where, params }) => themeFigures(db, derived.themes, where, params))(selectionOf(db, q, filter)) : undefined;
+    // Themes come from free text: never computed for protected viewers (nor shown: privacy/results.ts).
+    const themes =
+      derived.themes.length && !filter.releasedOnly
+        ? themeFigures(db, derived.themes, (set) => textAnswers(tally, set.source), isEmptyFilter(filter) ? null : selectionOf(db, q, filter))
+        : undefined;
     return buildResults(q, tally, filter, useCounts ? 'counts' : 'answers', opts, { derived, themes });
   })();
 }
@@ -352,6 +356,11 @@ function tallyFor(db: Db, q: Questionnaire, filter: Filter, useCounts: boolean, 
     })();
   }
   return tally;
+}
+
+/** Respondents who wrote something for a text source: its rows (a text question's, or its « Autre » option's). */
+function textAnswers(t: Tally, source: { questionId: string; optionCode: string }): number {
+  return source.optionCode === '' ? (t.bases.get(source.questionId) ?? 0) : (t.counts.get(source.questionId)?.get(source.optionCode) ?? 0);
 }
 
 /** What buildResults adds to the questionnaire's tables: the derived variables and the themes' figures. */

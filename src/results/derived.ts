@@ -287,8 +287,6 @@ export function recodeCounts(v: RecodeVariable, sourceCount: (code: string) => n
 // ---------------------------------------------------------------------------------------------
 // SQL shared by the filters, the results and the crosstabs
 
-const NOT_EMPTY = (a: string) => `${a}.value_text IS NOT NULL AND ${a}.value_text <> ''`;
-
 /** An answer-row condition of a variable read from answers (option codes, or value ranges). */
 function answerRows(m: AnswerMatch, codes: readonly string[], alias: string): { sql: string; params: (string | number)[] } | null {
   if (m.kind === 'option') {
@@ -319,34 +317,33 @@ export function codeCondition(v: FilterVariable, codes: readonly string[], alias
 }
 
 /**
- * The figures of each theme set over the responses selected by `where` (on `responses AS r`):
- * respondents who wrote something for the source (the base), how many of those answers have a
- * reference coding (progress), and per theme the respondents whose answer carries it. Driven by
- * the source's answer rows (answers_question_option index) and coding_themes' primary key.
+ * The figures of each theme set over the selected responses: respondents who wrote something for
+ * the source (the base: `answered`, read by the caller from the results' own tally — the survey
+ * never stores an empty text, src/questionnaire/types), how many of those answers have a reference
+ * coding (progress), and per theme the respondents whose answer carries it.
+ * `selection` (a condition on `responses AS r`) is null for every completed response: codings
+ * are only made on completed responses (the coding screens read no draft) and go with their
+ * response (ON DELETE CASCADE), so the counts are then read off the codings' indexes alone
+ * (a few ms for tens of thousands of coded answers); otherwise each coded answer's response is
+ * tested against the filter by primary key.
  */
-export function themeFigures(db: Db, sets: readonly ThemeSet[], where: string, params: readonly (string | number)[]): Map<string, { answered: number; coded: number; counts: Map<string, number> }> {
+export function themeFigures(
+  db: Db,
+  sets: readonly ThemeSet[],
+  answered: (set: ThemeSet) => number,
+  selection: { where: string; params: readonly (string | number)[] } | null,
+): Map<string, { answered: number; coded: number; counts: Map<string, number> }> {
   const out = new Map<string, { answered: number; coded: number; counts: Map<string, number> }>();
+  const join = selection ? 'JOIN responses r ON r.id = x.response_id' : '';
+  const where = selection ? `AND ${selection.where}` : '';
+  const params = selection?.params ?? [];
+  const codedSql = `SELECT count(*) FROM codings x ${join} WHERE x.source = ? AND x.coder = '' ${where}`;
+  const themesSql = `SELECT x.code AS code, count(*) AS n FROM coding_themes x ${join} WHERE x.source = ? AND x.coder = '' ${where} GROUP BY x.code`;
   for (const set of sets) {
-    const s = set.source;
-    const base = db
-      .prepare(
-        `SELECT count(*) AS answered,
-                coalesce(sum(EXISTS (SELECT 1 FROM codings c WHERE c.source = ? AND c.coder = '' AND c.response_id = a.response_id)), 0) AS coded
-         FROM answers a JOIN responses r ON r.id = a.response_id
-         WHERE a.question_id = ? AND a.option_code = ? AND ${NOT_EMPTY('a')} AND ${where}`,
-      )
-      .get(s.key, s.questionId, s.optionCode, ...params) as { answered: number; coded: number };
-    const rows = db
-      .prepare(
-        `SELECT ct.code AS code, count(*) AS n
-         FROM coding_themes ct
-         JOIN answers a ON a.response_id = ct.response_id AND a.question_id = ? AND a.option_code = ?
-         JOIN responses r ON r.id = ct.response_id
-         WHERE ct.source = ? AND ct.coder = '' AND ${NOT_EMPTY('a')} AND ${where}
-         GROUP BY ct.code`,
-      )
-      .all(s.questionId, s.optionCode, s.key, ...params) as { code: string; n: number }[];
-    out.set(s.key, { answered: base.answered, coded: base.coded, counts: new Map(rows.map((x) => [x.code, x.n])) });
+    const key = set.source.key;
+    const coded = db.prepare(codedSql).pluck(true).get(key, ...params) as number;
+    const rows = db.prepare(themesSql).all(key, ...params) as { code: string; n: number }[];
+    out.set(key, { answered: answered(set), coded, counts: new Map(rows.map((x) => [x.code, x.n])) });
   }
   return out;
 }
