@@ -334,15 +334,26 @@ export function themeFigures(
   selection: { where: string; params: readonly (string | number)[] } | null,
 ): Map<string, { answered: number; coded: number; counts: Map<string, number> }> {
   const out = new Map<string, { answered: number; coded: number; counts: Map<string, number> }>();
-  const join = selection ? 'JOIN responses r ON r.id = x.response_id' : '';
-  const where = selection ? `AND ${selection.where}` : '';
-  const params = selection?.params ?? [];
-  const codedSql = `SELECT count(*) FROM codings x ${join} WHERE x.source = ? AND x.coder = '' ${where}`;
-  const themesSql = `SELECT x.code AS code, count(*) AS n FROM coding_themes x ${join} WHERE x.source = ? AND x.coder = '' ${where} GROUP BY x.code`;
   for (const set of sets) {
     const key = set.source.key;
-    const coded = db.prepare(codedSql).pluck(true).get(key, ...params) as number;
-    const rows = db.prepare(themesSql).all(key, ...params) as { code: string; n: number }[];
+    let coded: number;
+    let rows: { code: string; n: number }[];
+    if (!selection) {
+      coded = db.prepare(`SELECT count(*) FROM codings WHERE source = ? AND coder = ''`).pluck(true).get(key) as number;
+      rows = db.prepare(`SELECT code, count(*) AS n FROM coding_themes WHERE source = ? AND coder = '' GROUP BY code`).all(key) as typeof rows;
+    } else {
+      // The filter is evaluated once per coded answer: its responses go to a temporary table that
+      // the themes are then counted against (call inside a transaction, as computeResults does).
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS theme_selection (id TEXT PRIMARY KEY) WITHOUT ROWID');
+      db.exec('DELETE FROM temp.theme_selection');
+      coded = db
+        .prepare(`INSERT INTO temp.theme_selection (id) SELECT x.response_id FROM codings x JOIN responses r ON r.id = x.response_id WHERE x.source = ? AND x.coder = '' AND ${selection.where}`)
+        .run(key, ...selection.params).changes;
+      rows = db
+        .prepare(`SELECT code, count(*) AS n FROM coding_themes WHERE source = ? AND coder = '' AND response_id IN (SELECT id FROM temp.theme_selection) GROUP BY code`)
+        .all(key) as typeof rows;
+      db.exec('DELETE FROM temp.theme_selection');
+    }
     out.set(key, { answered: answered(set), coded, counts: new Map(rows.map((x) => [x.code, x.n])) });
   }
   return out;
