@@ -833,6 +833,7 @@ export const fr = {
     nav: 'Variables dérivées',
     title: 'Variables dérivées',
     lead: 'Regroupe les réponses d’une question en une nouvelle variable (par exemple « Oui » = « Oui, tout à fait » + « Plutôt oui »). Elle se comporte partout comme une question à choix unique : résultats, filtres, croisements, exports et dictionnaire des variables.',
+    themesTitle: 'Thèmes des textes libres',
     themesLead: 'Les thèmes des textes libres, codés dans les grilles de codage, apparaissent aussi comme des variables à choix multiple.',
     none: 'Aucune variable dérivée pour l’instant.',
     columns: { id: 'Identifiant', label: 'Libellé', source: 'Regroupe', groups: 'Groupes', actions: 'Actions' },
