@@ -196,6 +196,15 @@ export function derivedFor(db: Db, q: Questionnaire): Derived {
   return value;
 }
 
+/**
+ * The number that moves at every change of a derived variable (a recode, a theme, a reference
+ * coding): a cache of figures that can be filtered on them keys on it (-1 before migration 023).
+ */
+export function derivedVersion(db: Db): number {
+  const s = stateOf(db);
+  return s ? (s.version.get() as number) : -1;
+}
+
 /** Every variable one can filter on, cross or export: the questionnaire's, then the derived ones. */
 export function allVariables(db: Db, q: Questionnaire): FilterVariable[] {
   const d = derivedFor(db, q);

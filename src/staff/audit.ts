@@ -42,6 +42,10 @@ export const AUDIT_ACTIONS = {
   'recode.create': 'Variable dérivée créée',
   'recode.update': 'Variable dérivée modifiée',
   'recode.delete': 'Variable dérivée supprimée',
+  // Word cloud and personal data of free text (issue 13).
+  'cloud.exclusions': 'Mots exclus d’un nuage modifiés',
+  'privacy.mask': 'Passage d’une réponse masqué à la main',
+  'privacy.unmask': 'Masque manuel annulé',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
