@@ -74,7 +74,7 @@ export function crosstabRouter(deps: CrosstabDeps) {
     const errors: CrosstabError[] = 'errors' in vars && chosen ? vars.errors : [];
     const rowId = typeof req.query.row === 'string' ? req.query.row : '';
     const colId = typeof req.query.col === 'string' ? req.query.col : '';
-    const form = filterForm(q, deps.campaign(), filter, '/resultats/croisement', [], {}, undefined, allVariables(db, q));
+    const form = filterForm(q, deps.campaign(), filter, '/resultats/croisement', [], {}, undefined, undefined, allVariables(db, q));
     const variables = crossable();
     const keep = new URLSearchParams({ row: rowId, col: colId });
     const filters = {

@@ -310,7 +310,7 @@ describe('registry and cache', () => {
   it('offers recodes and themes in the filter form and as chips', () => {
     const { db } = seedDerived();
     const f = filter({ 'f.mots_industrie__theme': 'emploi', 'f.envisager_industrie_oui': 'non' }, db);
-    const form = filterForm(q, buildCampaign({}), f, '/resultats', [], {}, undefined, allVariables(db, q));
+    const form = filterForm(q, buildCampaign({}), f, '/resultats', [], {}, undefined, undefined, allVariables(db, q));
     const selects = form.groups.flatMap((g) => g.selects);
     expect(selects.find((s) => s.id === 'envisager_industrie_oui')?.options.map((o) => [o.code, o.selected])).toEqual([
       ['oui', false],
