@@ -99,10 +99,12 @@ function protectRecode(table: ResultTable, source: ResultTable<number | null> | 
   const status = suppressGroup(counts, k, { hidden: [...forced, noAnswerForced], cost: [...table.options.map((o) => o.count), 2 * selection + 1] });
   // suppressGroup keeps every forced cell hidden, unless it counts nobody (0 hides nothing).
   const baseShown = status[counts.length - 1] === 'shown';
+  const weightedBaseHidden = !baseShown && 'weightedBase' in table ? { weightedBase: null, effectiveBase: null, designEffect: null } : {};
   return {
     ...table,
     base: baseShown ? table.base : null,
-    options: table.options.map((o, i) => hide(baseShown ? o : { ...o, percent: null }, status[i])),
+    ...weightedBaseHidden,
+    options: table.options.map((o, i) => hide(baseShown ? o : { ...o, percent: null, ...noWeightedShare(o) }, status[i])),
   };
 }
 
