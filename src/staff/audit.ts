@@ -40,6 +40,9 @@ export const AUDIT_ACTIONS = {
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
   'settings.synthesis': 'Contenu de la synthèse imprimable modifié',
+  'recode.create': 'Variable dérivée créée',
+  'recode.update': 'Variable dérivée modifiée',
+  'recode.delete': 'Variable dérivée supprimée',
   // Reference margins and weighting (issue 12).
   'margins.update': fr.weights.audit.margin,
   'weighting.save': fr.weights.audit.save,
