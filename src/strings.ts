@@ -1406,7 +1406,7 @@ export const fr = {
     methodPercent: 'Chaque pourcentage est rapporté aux personnes qui ont répondu à la question (sa base, indiquée sous chaque graphique), et non à l’ensemble des répondants ; les pourcentages sont arrondis au dixième.',
     methodMultiple: 'Aux questions à plusieurs réponses possibles, chaque option est la part des répondants qui l’ont cochée : le total dépasse 100 %.',
     methodSmall: (k: number) => `Ce document est destiné à être diffusé : taille minimale des groupes de ${k} personnes. Aucun chiffre ne porte sur moins de ${k} personnes (« moins de ${k} ») ; une case peut être masquée (« masqué ») pour qu’on ne puisse pas retrouver une petite case par différence ; les exemples de réponses d’un thème de moins de ${k} personnes ne sont pas cités.`,
-    methodCrosstabsUnweighted: 'Les croisements clés sont calculés sans pondération.',
+    methodThemesUnweighted: 'Les croisements clés sont pondérés (intervalles et tests sur l’effectif efficace) ; les thèmes des réponses libres sont comptés sans pondération.',
     runningWeighted: ' (résultats pondérés)',
     methodWeights: 'Les résultats ne sont pas pondérés : ils décrivent les jeunes qui ont répondu, pas l’ensemble des jeunes du territoire.',
     methodCrosstabs: 'Les différences sont testées (khi² d’indépendance, intervalles de confiance à 95 % de Wilson) ; une différence n’est dite significative que si le test le montre.',

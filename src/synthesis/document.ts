@@ -6,6 +6,7 @@ import type { Question, Questionnaire } from '../questionnaire/schema.js';
 import { textSources } from '../analysis/freeText.js';
 import { completionFunnel, computeResults, type PublishedResults, type Results } from '../results/aggregate.js';
 import { displayResults, weightedNotice } from '../results/weightedView.js';
+import { allVariables } from '../results/derived.js';
 import { crossVariables, crosstab, readCrosstab, type Crosstab } from '../results/crosstab.js';
 import { formatCount, formatPercent, questionFigures, type Figure, type Token } from '../results/figures.js';
 import { NO_CHANNEL, type Filter } from '../results/filters.js';
@@ -397,10 +398,13 @@ export function buildSynthesis(input: SynthesisInput) {
   // Themes of the chosen free-text sources, when coded; one screener (manual masks read once) for all.
   const screener = input.screener ?? answerScreenerFor(db);
   const sources = textSources(q).filter((x) => settings.textSources.includes(x.key));
+  // Themes are not weighted (src/results/derived.ts): their shares come from the unweighted results.
+  const themeResults = sources.length && filter.weighted ? computeResults(db, q, { ...filter, weighted: undefined }, { communeName }) : computed;
+  const themeTable = (key: string) => themeResults.questions.flatMap((x) => x.tables).find((t) => t.derived?.kind === 'theme' && t.derived.source === key);
   const themes = withheld
     ? []
     : sources
-        .map((src) => themeShares(db, q, src, filter, screener))
+        .map((src) => themeShares(db, q, src, filter, themeTable(src.key), screener))
         .filter((x) => x !== null)
         .map((tr) => {
           const rows: BarRow[] = tr.themes.map((t) => (isSmall(t.count, k) ? { label: t.label, value: null, count: null, color: '--data-1' as Token, note: fr.disclosure.small(k) } : { label: t.label, value: t.percent, count: t.count, color: '--data-1' as Token }));
@@ -413,12 +417,12 @@ export function buildSynthesis(input: SynthesisInput) {
         });
 
   // Key crosstabs.
-  const vars = new Map(crossVariables(q).map((v) => [v.id, v]));
+  const vars = new Map(crossVariables(q, allVariables(db, q)).map((v) => [v.id, v]));
   const crosstabs = withheld
     ? []
     : settings.crosstabs
         .filter((p) => vars.has(p.row) && vars.has(p.col))
-        .map((p) => crosstabFigure(crosstab(db, q, vars.get(p.row)!, vars.get(p.col)!, filter), k, next));
+        .map((p) => crosstabFigure(crosstab(db, q, vars.get(p.row)!, vars.get(p.col)!, filter, { weighted }), k, next));
 
   const workshops = workshopViews(input.workshops, results, next);
 
@@ -428,7 +432,7 @@ export function buildSynthesis(input: SynthesisInput) {
     { label: m.scope, text: words.length ? s.methodFilters(words.join(' ; ')) : s.methodNoFilter },
     { label: m.percent, text: `${s.methodPercent} ${s.methodMultiple}` },
     { label: m.small, text: s.methodSmall(k) },
-    { label: m.weights, text: weighted ? [weightedNotice(printed)?.text, crosstabs.length ? s.methodCrosstabsUnweighted : ''].filter(Boolean).join(' ') : s.methodWeights },
+    { label: m.weights, text: weighted ? [weightedNotice(printed)?.text, crosstabs.length || themes.length ? s.methodThemesUnweighted : ''].filter(Boolean).join(' ') : s.methodWeights },
     ...(crosstabs.length ? [{ label: m.crosstabs, text: s.methodCrosstabs }] : []),
     ...(themes.length ? [{ label: m.themes, text: s.methodThemes }] : []),
     ...(workshops.length ? [{ label: m.workshops, text: s.methodWorkshops }] : []),

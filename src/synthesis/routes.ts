@@ -3,6 +3,7 @@ import type { Campaign } from '../campaign/campaign.js';
 import type { Db } from '../db/connection.js';
 import { textSources } from '../analysis/freeText.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
+import { allVariables } from '../results/derived.js';
 import { crossVariables } from '../results/crosstab.js';
 import { filterToQuery, parseFiltersLenient } from '../results/filters.js';
 import { weightingCheck } from '../results/weightedView.js';
@@ -77,7 +78,7 @@ export function synthesisRouter(deps: SynthesisDeps) {
 
   const formView = (settings: Omit<SynthesisSettings, 'defaults'>, errors: SettingsError[] = [], saved = false) => {
     const errorOf = (field: string) => errors.filter((e) => e.field === field).map((e) => e.message).join(' ') || undefined;
-    const vars = crossVariables(q);
+    const vars = crossVariables(q, allVariables(db, q));
     const pairs = Array.from({ length: CROSSTABS_MAX }, (_, i) => settings.crosstabs[i] ?? { row: '', col: '' });
     const sections = new Map<string, { section: string; questions: { id: string; label: string; checked: boolean }[] }>();
     for (const x of choosableQuestions(q)) {
@@ -116,7 +117,7 @@ export function synthesisRouter(deps: SynthesisDeps) {
   });
 
   router.post('/resultats/synthese/choix', guard, (req: Request, res) => {
-    const parsed = parseSettingsForm((req.body ?? {}) as Record<string, unknown>, q);
+    const parsed = parseSettingsForm((req.body ?? {}) as Record<string, unknown>, q, db);
     if (!parsed.ok) return res.status(422).render('synthesis/choices', formView(parsed.typed, parsed.errors));
     saveSettings(db, parsed.settings, deps.now());
     audit(db, req.staff!.email, 'settings.synthesis', { questions: parsed.settings.questions.length, croisements: parsed.settings.crosstabs.length }, deps.now());

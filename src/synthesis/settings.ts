@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { textSources } from '../analysis/freeText.js';
+import { allVariables } from '../results/derived.js';
 import { crossVariables } from '../results/crosstab.js';
 import { fr } from '../strings.js';
 
@@ -51,7 +52,7 @@ export function loadSettings(db: Db, q: Questionnaire): SynthesisSettings {
   const row = db.prepare('SELECT title, introduction, questions, crosstabs, text_sources FROM synthesis_settings WHERE id = 1').get() as Row | undefined;
   if (!row) return defaultSettings(q);
   const questions = new Set(choosableQuestions(q).map((x) => x.id));
-  const vars = new Set(crossVariables(q).map((v) => v.id));
+  const vars = new Set(crossVariables(q, allVariables(db, q)).map((v) => v.id));
   const sources = new Set(textSources(q).map((s) => s.key));
   const list = (json: string): unknown[] => {
     try {
@@ -94,7 +95,8 @@ const single = (v: unknown): string => (typeof v === 'string' ? v : Array.isArra
  * Reads the choices form (fields title, introduction, question, source, row1…row6, col1…col6):
  * every problem at once, next to its field, and what was typed kept for the page that comes back.
  */
-export function parseSettingsForm(body: Record<string, unknown>, q: Questionnaire): ParsedSettings {
+/** `db` gives the analysts' derived variables (recodes, themes) as crosstab choices. */
+export function parseSettingsForm(body: Record<string, unknown>, q: Questionnaire, db?: Db): ParsedSettings {
   const errors: SettingsError[] = [];
   const title = single(body.title).replace(/\s+/g, ' ').trim();
   const introduction = single(body.introduction).replace(/\r\n?/g, '\n').trim();
@@ -113,7 +115,7 @@ export function parseSettingsForm(body: Record<string, unknown>, q: Questionnair
   for (const id of askedSources) if (!knownSources.includes(id)) errors.push({ field: 'source', message: t.unknownSource(id.slice(0, 60)) });
   const sources = knownSources.filter((id) => askedSources.includes(id));
 
-  const vars = new Set(crossVariables(q).map((v) => v.id));
+  const vars = new Set(crossVariables(q, db ? allVariables(db, q) : undefined).map((v) => v.id));
   const crosstabs: CrossPair[] = [];
   const typedPairs: CrossPair[] = [];
   const seen = new Set<string>();

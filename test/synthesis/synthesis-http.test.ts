@@ -131,7 +131,7 @@ describe('GET /resultats/synthese', () => {
       expect(res.text).toContain(`<span class="syn-filter">${html(fr.weighted.chip)}</span>`);
       expect(res.text).toContain('(résultats pondérés) · Extraction');
       expect(res.text).toMatch(/<span class="syn-fig-base">Base : [\d\u202f\u00a0 ]+ répondants, n effectif [\d,\u202f\u00a0 ]+ \(pondéré\)<\/span>/);
-      expect(res.text).toContain(html(s.methodCrosstabsUnweighted));
+      expect(res.text).toContain(html(s.methodThemesUnweighted));
       // The weighted share of girls is larger than their raw share (they weigh 3 times more).
       const share = (text: string) => Number(/Féminin<\/text>.*?class="val">([\d,]+)/s.exec(text.slice(text.indexOf('Quel est ton genre ?')))![1].replace(',', '.'));
       const raw = await agent.get('/resultats/synthese');
