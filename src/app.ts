@@ -53,6 +53,9 @@ import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
 import { crosstabRouter } from './results/crosstabRoutes.js';
+import { protectedCrosstabRouter } from './results/protectedCrosstabRoutes.js';
+import { publicResultsRouter } from './publicResults/routes.js';
+import { createPublicResultsStore } from './publicResults/store.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -144,6 +147,7 @@ export function createApp(deps: AppDeps) {
       csrfProtection({ boundTo: staffSessionSecret }),
     ),
   );
+  const publicResults = createPublicResultsStore(db);
   const survey = surveyRouter({
     questionnaire,
     campaign: () => campaign.get(),
@@ -156,9 +160,11 @@ export function createApp(deps: AppDeps) {
     minSectionSeconds: config.minSectionSeconds,
     contacts: { organiser: config.organiserContact, dpo: config.dpoContact },
     onComplete: resultsNotifier(db, hub),
+    publicResultsPublished: () => publicResults.get().published,
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
+  app.use(publicResultsRouter({ db, questionnaire, store: publicResults, minGroupSize: config.minGroupSize, now }));
   app.use(staffNav);
   // Second factor and own-password pages first: they hold back an admin who must set one up.
   const twoFactor = createTwoFactor({ db, box: secretBoxFor({ sessionSecret: config.sessionSecret, databaseFile: db.name }), now });
@@ -172,6 +178,8 @@ export function createApp(deps: AppDeps) {
   app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
   app.use(textBrowserLinks(questionnaire));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
+  // Facilitators' crosstabs (protected), before the analysts' router that refuses them.
+  app.use(protectedCrosstabRouter({ db, questionnaire, minGroupSize: config.minGroupSize }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 

@@ -130,10 +130,11 @@ export function suppressGroup(counts: readonly number[], k: number, opts: GroupO
  * hidden in the other, until nothing changes. The usual heuristic for linked sums (not a linear
  * programming audit).
  */
-export function suppressTable(cells: readonly (readonly number[])[], k: number): CellStatus[][] {
+export function suppressTable(cells: readonly (readonly number[])[], k: number, opts: { hidden?: readonly (readonly boolean[])[] } = {}): CellStatus[][] {
   const rows = cells.length;
   const cols = rows ? cells[0].length : 0;
-  const status: CellStatus[][] = cells.map((r) => r.map((n) => (isSmall(n, k) ? 'small' : 'shown')));
+  // `hidden`: cells already hidden in a linked table (the same cell in another table): kept hidden.
+  const status: CellStatus[][] = cells.map((r, i) => r.map((n, j) => (isSmall(n, k) ? 'small' : opts.hidden?.[i]?.[j] && n > 0 ? 'complementary' : 'shown')));
   for (let pass = 0; pass < 2 * (rows + cols) + 2; pass++) {
     let changed = false;
     const merge = (r: number, c: number, s: CellStatus) => {

@@ -82,7 +82,7 @@ const share = (x: number, n: number): Share => {
 };
 
 /** SQL giving the code of a variable from its answer row `alias` (NULL when the row is not one of its codes). */
-function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
+export function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
   const m = v.source.match;
   if (m.kind === 'option') {
     return { sql: `CASE WHEN ${alias}.option_code IN (${v.choices.map(() => '?').join(', ')}) THEN ${alias}.option_code END`, params: v.choices.map((c) => c.code) };
@@ -99,14 +99,14 @@ function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (stri
 }
 
 /** The join of a variable's answer rows to `responses r`. */
-function joinOf(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
+export function joinOf(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
   const m = v.source.match;
   const extra = m.kind === 'range' ? ` AND ${alias}.option_code = ''` : '';
   return { sql: `JOIN answers ${alias} ON ${alias}.response_id = r.id AND ${alias}.question_id = ?${extra}`, params: [m.answerId] };
 }
 
 /** Responses that answered a variable at all (EXISTS on the answers' primary key). */
-function answeredExpr(v: CrossVariable): { sql: string; params: string[] } {
+export function answeredExpr(v: CrossVariable): { sql: string; params: string[] } {
   return { sql: 'EXISTS (SELECT 1 FROM answers x WHERE x.response_id = r.id AND x.question_id = ?)', params: [v.source.match.answerId] };
 }
 
