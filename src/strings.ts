@@ -970,7 +970,7 @@ export const fr = {
   // Public results page for the young people (issue 12, /resultats-publics) and its admin page.
   publicResults: {
     title: 'Les résultats de la consultation',
-    kicker: 'Mon avenir en Artois',
+    kicker: 'Ta voix compte',
     lead: (count: string) => `${count} jeunes du territoire ont répondu. Voici ce qu’ils et elles ont dit.`,
     protection: (k: number) =>
       `Pour que personne ne puisse être reconnu, on ne montre jamais de chiffre sur moins de ${n(k)} jeunes.`,
@@ -981,27 +981,34 @@ export const fr = {
     /** « 7 jeunes sur 10 ont répondu « Oui » » */
     headlineSingle: (tens: number, label: string) =>
       tens >= 10
-        ? `Presque tous les jeunes ont répondu « ${label} »`
+        ? `Presque tous les jeunes ont répondu «\u00a0${label}\u00a0»`
         : tens < 1
-          ? `Moins d’1 jeune sur 10 a répondu « ${label} »`
+          ? `Moins d’1 jeune sur 10 a répondu «\u00a0${label}\u00a0»`
           : tens === 1
-            ? `1 jeune sur 10 a répondu « ${label} »`
-            : `${n(tens)} jeunes sur 10 ont répondu « ${label} »`,
+            ? `1 jeune sur 10 a répondu «\u00a0${label}\u00a0»`
+            : `${n(tens)} jeunes sur 10 ont répondu «\u00a0${label}\u00a0»`,
     headlineMultiple: (tens: number, label: string) =>
       tens >= 10
-        ? `« ${label} » : presque tous les jeunes l’ont choisi`
+        ? `«\u00a0${label}\u00a0» : presque tous les jeunes l’ont choisi`
         : tens < 1
-          ? `« ${label} » : le plus choisi, par moins d’1 jeune sur 10`
-          : `« ${label} » : le plus choisi, par ${n(tens)} jeune${tens > 1 ? 's' : ''} sur 10`,
+          ? `«\u00a0${label}\u00a0» : le plus choisi, par moins d’1 jeune sur 10`
+          : `«\u00a0${label}\u00a0» : le plus choisi, par ${n(tens)} jeune${tens > 1 ? 's' : ''} sur 10`,
     /** A multiple choice with hidden options: « le plus choisi » could be false. */
     headlineChosen: (tens: number, label: string) =>
       tens >= 10
-        ? `Presque tous les jeunes ont choisi « ${label} »`
+        ? `Presque tous les jeunes ont choisi «\u00a0${label}\u00a0»`
         : tens < 1
-          ? `Moins d’1 jeune sur 10 a choisi « ${label} »`
+          ? `Moins d’1 jeune sur 10 a choisi «\u00a0${label}\u00a0»`
           : tens === 1
-            ? `1 jeune sur 10 a choisi « ${label} »`
-            : `${n(tens)} jeunes sur 10 ont choisi « ${label} »`,
+            ? `1 jeune sur 10 a choisi «\u00a0${label}\u00a0»`
+            : `${n(tens)} jeunes sur 10 ont choisi «\u00a0${label}\u00a0»`,
+    /** A statement of an agreement grid: the positive side of its scale together. */
+    headlineAgree: (tens: number, labels: string[]) => {
+      const answers = labels.map((l) => `«\u00a0${l}\u00a0»`).join(' ou ');
+      if (tens >= 10) return `Presque tous ont répondu ${answers}`;
+      if (tens < 1) return `Moins d’1 sur 10 a répondu ${answers}`;
+      return `${n(tens)} sur 10 ${tens === 1 ? 'a' : 'ont'} répondu ${answers}`;
+    },
     base: (count: string) => `Sur ${count} jeunes qui ont répondu à cette question.`,
     multipleNote: 'Plusieurs réponses possibles : le total dépasse 100 %.',
     rankingNote: (picks: number) => `Part des jeunes qui l’ont mis dans leurs ${n(picks)} premiers choix.`,
@@ -1049,7 +1056,7 @@ export const fr = {
   // Crosstabs for facilitators: the privacy module's rules (issue 12, « Small cells »).
   crosstabProtected: {
     notice: (k: number) =>
-      `Les cases qui comptent moins de ${n(k)} jeunes sont masquées (« moins de ${n(k)} »), ainsi que les cases, totaux et pourcentages qui permettraient de les retrouver. Le croisement porte sur les réponses publiées, qui arrivent par paquets d’au moins ${n(k)}.`,
+      `Les cases qui comptent moins de ${n(k)} jeunes sont masquées, ainsi que les cases, totaux et pourcentages qui permettraient de les retrouver. Le croisement porte sur les réponses publiées, qui arrivent par paquets d’au moins ${n(k)}.`,
     withheld: (k: number) =>
       `Moins de ${n(k)} jeunes ont répondu aux deux questions : pour que personne ne puisse être reconnu, aucun chiffre n’est affiché.`,
     testsWithheld:

@@ -3,7 +3,7 @@ import type { Choice } from '../results/model.js';
 import type { CrosstabMargins } from '../results/crosstabMargins.js';
 import type { ChiSquareTest } from '../results/statistics.js';
 import { fr } from '../strings.js';
-import { suppressTable, type CellStatus } from './disclosure.js';
+import { isSmall, suppressTable, type CellStatus } from './disclosure.js';
 
 // A crosstab (src/results/crosstab.ts) through the rules of disclosure.ts, for anyone who is not
 // an analyst: no cell, row or column total on 1 to K−1 respondents, complementary cells hidden,
@@ -132,8 +132,10 @@ export function protectCrosstab(ct: Crosstab, m: CrosstabMargins, k: number): Pu
     const [b, j] = ct.col.multiple ? [c, 0] : [0, c];
     return status[a][b][i][j];
   };
-  const rowTotalShown = (r: number) => !shared.has(ct.row.multiple ? `R:${r}:0` : `R:0:${r}`);
-  const colTotalShown = (c: number) => !shared.has(ct.col.multiple ? `C:${c}:0` : `C:0:${c}`);
+  // A total is its dashboard count minus its « sans réponse » cell: shown when that cell is, and
+  // when it is not itself a small figure.
+  const rowTotalShown = (r: number) => !shared.has(ct.row.multiple ? `R:${r}:0` : `R:0:${r}`) && !isSmall(rowInner[r], k);
+  const colTotalShown = (c: number) => !shared.has(ct.col.multiple ? `C:${c}:0` : `C:0:${c}`) && !isSmall(colInner[c], k);
   const baseShown = shared.size === 0;
   const anyHidden = status.some((row) => row.some((s) => s.some((line) => line.some((x) => x !== 'shown'))));
 

@@ -27,7 +27,7 @@ type Option = OptionResult<number | null>;
 
 export type BarView = { label: string; value: string; width: number; hidden: boolean; top: boolean };
 export type SegmentView = { label: string; value: string; x: number; width: number; colorClass: string };
-export type StatementView = { label: string; segments: SegmentView[]; hidden: boolean; hiddenText?: string };
+export type StatementView = { label: string; headline?: string; segments: SegmentView[]; hidden: boolean; hiddenText?: string };
 export type CardView = {
   id: string;
   question: string;
@@ -118,7 +118,14 @@ function statementsCard(q: QuestionResult<number | null>, question: Extract<Ques
       hasHidden = true;
       segments.push({ label: t.complementary, value: '', x, width: Math.max(0, Math.round((100 - x) * 10) / 10), colorClass: 'seg-hidden' });
     }
-    return { label, segments, hidden: false };
+    // « 6 sur 10 ont répondu « D’accord » ou « Plutôt d’accord » », when that side is all shown.
+    const positive = sides.positive.map((p) => byCode.get(p.code)).filter((o): o is Option => o !== undefined);
+    const positiveShares = positive.map((o) => s.of(o));
+    const headline =
+      positive.length && positiveShares.every((p) => p !== null)
+        ? t.headlineAgree(tens(positiveShares.reduce<number>((a, p) => a + p!, 0)), [...positive].reverse().map((o) => o.label))
+        : undefined;
+    return { label, headline, segments, hidden: false };
   });
   if (statements.every((x) => x.hidden)) return { id: q.id, question: q.label, hiddenText: t.hiddenTable, hasHidden: true };
   return { id: q.id, question: q.label, note: t.statementsNote, statements, hasHidden };

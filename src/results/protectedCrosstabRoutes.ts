@@ -73,7 +73,7 @@ export function protectedCrosstabRouter(deps: ProtectedCrosstabDeps) {
   router.get('/resultats/croisement', protectedOnly, (req, res) => {
     const { row, col, problems, chosen } = read(req);
     const shown = chosen ? problems : problems.filter((p) => p.field === 'filtres');
-    const table = !problems.length && row && col ? tableView(compute(row, col), k) : undefined;
+    const table = !problems.length && row && col ? tableView(compute(row, col)) : undefined;
     const rowId = typeof req.query.row === 'string' ? req.query.row : '';
     const colId = typeof req.query.col === 'string' ? req.query.col : '';
     res.status(shown.length ? 400 : 200).render('results/crosstab-protected', {
@@ -158,7 +158,8 @@ export function publishedCrosstabJson(ct: PublishedCrosstab) {
       row: c.row,
       col: c.col,
       count: c.count,
-      ...(c.status === 'shown' ? {} : { suppressed: true, reason: c.status }),
+      // Every hidden cell alike: telling which are small would narrow them (tableAudit tests).
+      ...(c.status === 'shown' ? {} : { suppressed: true }),
       row_percent: r6(c.rowShare.percent),
       row_ci_low: r6(c.rowShare.ciLow),
       row_ci_high: r6(c.rowShare.ciHigh),
@@ -176,11 +177,10 @@ export function publishedCrosstabJson(ct: PublishedCrosstab) {
   };
 }
 
-/** The table as a facilitator sees it: « moins de K » and « masqué » in place of hidden figures. */
-function tableView(ct: PublishedCrosstab, k: number) {
+/** The table as a facilitator sees it: « masqué » in place of every hidden figure. */
+function tableView(ct: PublishedCrosstab) {
   if (ct.disclosure.withheld) return { withheld: ct.disclosure.withheld, rowLabel: ct.row.label, colLabel: ct.col.label };
   const alongRow = !ct.row.multiple;
-  const hiddenText = (s: string) => (s === 'small' ? fr.disclosure.small(k) : t.hidden);
   const num = (n: number | null) => (n === null ? t.hidden : int.format(n));
   const share = (s: { percent: number | null; ciLow: number | null; ciHigh: number | null }) => ({
     percent: s.percent === null ? '–' : `${pct.format(s.percent)}\u202f%`,
@@ -197,7 +197,7 @@ function tableView(ct: PublishedCrosstab, k: number) {
       total: num(ct.rowTotals[i].count),
       cells: ct.cells[i].map((c) => {
         const s = share(alongRow ? c.rowShare : c.colShare);
-        return c.count === null ? { hidden: hiddenText(c.status) } : { count: int.format(c.count), ...s };
+        return c.count === null ? { hidden: t.hidden } : { count: int.format(c.count), ...s };
       }),
     })),
     base: ct.base === null ? t.hidden : int.format(ct.base),

@@ -73,7 +73,7 @@ describe('public results page', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('20 jeunes du territoire ont répondu.');
     expect(page.text).toContain('Merci à toi ! Voici ce que vous avez dit.');
-    expect(page.text).toContain('7 jeunes sur 10 ont répondu « Oui, beaucoup »');
+    expect(page.text).toContain('7 jeunes sur 10 ont répondu «\u00a0Oui, beaucoup\u00a0»');
     expect(page.text).toContain('Aimes-tu vivre sur ton territoire ?');
     expect(percents(page.text)).toEqual(expect.arrayContaining([70, 30, 100]));
     // Not chosen, or free text: absent.
@@ -113,7 +113,7 @@ describe('public results page', () => {
     // Hiding the 6 with the 2 would leave the 2 within 1 to 3: the 12 is the complement.
     expect(percents(page.text)).not.toContain(60);
     expect(percents(page.text)).toContain(30);
-    expect(page.text).toContain('3 jeunes sur 10 ont répondu « Plutôt oui »');
+    expect(page.text).toContain('3 jeunes sur 10 ont répondu «\u00a0Plutôt oui\u00a0»');
     expect(page.text).toContain('« caché » : ce chiffre permettrait de retrouver un groupe de moins de 5 jeunes.');
   });
 
@@ -135,7 +135,7 @@ describe('public results page', () => {
     await t.save({ questions: 'aime_vivre', action: 'publier' });
     const page = await request(t.app).get('/resultats-publics');
     expect(page.text).toContain('10 jeunes du territoire ont répondu.');
-    expect(page.text).toContain('Presque tous les jeunes ont répondu « Oui, beaucoup »');
+    expect(page.text).toContain('Presque tous les jeunes ont répondu «\u00a0Oui, beaucoup\u00a0»');
   });
 
   it.each([
@@ -166,7 +166,7 @@ describe('public results page', () => {
     const preview = await t.admin.get('/admin/resultats-publics/apercu');
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Aperçu réservé aux administrateurs');
-    expect(preview.text).toContain('Presque tous les jeunes ont répondu « Oui, beaucoup »');
+    expect(preview.text).toContain('Presque tous les jeunes ont répondu «\u00a0Oui, beaucoup\u00a0»');
     // Saved, not published.
     expect((await request(t.app).get('/resultats-publics')).status).toBe(404);
     const nav = await t.admin.get('/equipe');
