@@ -138,19 +138,30 @@ export function crosstab(db: Db, q: Questionnaire, row: CrossVariable, col: Cros
     // One grouped pass: each selected response joined to its rows for both variables.
     const counts = new Map<string, number>();
     const key = (a: string, b: string) => `${a}\u0000${b}`;
+    // Rows with a code outside the lists (NULL) are kept: they count in the margins below.
     const grouped = db
       .prepare(
         `SELECT rc, cc, count(*) AS n FROM (
            SELECT ${rc.sql} AS rc, ${cc.sql} AS cc FROM responses r ${rj.sql} ${cj.sql} WHERE ${f.where}
-         ) WHERE rc IS NOT NULL AND cc IS NOT NULL GROUP BY rc, cc`,
+         ) GROUP BY rc, cc`,
       )
-      .all(...rc.params, ...cc.params, ...rj.params, ...cj.params, ...f.params) as { rc: string; cc: string; n: number }[];
-    for (const g of grouped) counts.set(key(g.rc, g.cc), g.n);
+      .all(...rc.params, ...cc.params, ...rj.params, ...cj.params, ...f.params) as { rc: string | null; cc: string | null; n: number }[];
+    for (const g of grouped) if (g.rc !== null && g.cc !== null) counts.set(key(g.rc, g.cc), g.n);
     const cell = (a: string, b: string) => counts.get(key(a, b)) ?? 0;
+    // Against an exclusive variable (one answer row per respondent), the joined rows of a code are
+    // its respondents who answered that variable: its margin, without another pass.
+    const sumBy = (pick: (g: (typeof grouped)[number]) => string | null) => {
+      const m = new Map<string, number>();
+      for (const g of grouped) {
+        const code = pick(g);
+        if (code !== null) m.set(code, (m.get(code) ?? 0) + g.n);
+      }
+      return m;
+    };
 
     // Bases. Exclusive × exclusive: the margins of the table. With a multiple variable, the base of
     // a code of the other variable is its respondents who answered the multiple one.
-    const marginOf = (v: CrossVariable, other: CrossVariable): Map<string, number> => {
+    const marginOf = (v: CrossVariable, other: CrossVariable): { codes: Map<string, number>; total: number } => {
       const j = joinOf(v, 'm');
       const c = codeExpr(v, 'm');
       const answered = answeredExpr(other);
@@ -158,15 +169,23 @@ export function crosstab(db: Db, q: Questionnaire, row: CrossVariable, col: Cros
         .prepare(
           `SELECT code, count(*) AS n FROM (
              SELECT ${c.sql} AS code FROM responses r ${j.sql} WHERE ${f.where} AND ${answered.sql}
-           ) WHERE code IS NOT NULL GROUP BY code`,
+           ) GROUP BY code`,
         )
-        .all(...c.params, ...j.params, ...f.params, ...answered.params) as { code: string; n: number }[];
-      return new Map(rows.map((x) => [x.code, x.n]));
+        .all(...c.params, ...j.params, ...f.params, ...answered.params) as { code: string | null; n: number }[];
+      // `total`: its answer rows among those who answered the other one; for an exclusive variable
+      // (one row each), the respondents who answered both.
+      return { codes: new Map(rows.filter((x) => x.code !== null).map((x) => [x.code!, x.n])), total: rows.reduce((a, x) => a + x.n, 0) };
     };
-    const rowBase = marginOf(row, col);
-    const colBase = marginOf(col, row);
-    // Responses that answered both (whatever their codes).
+    const rowMargin = col.multiple ? marginOf(row, col) : undefined;
+    const colMargin = row.multiple ? marginOf(col, row) : undefined;
+    const rowBase = rowMargin ? rowMargin.codes : sumBy((g) => g.rc);
+    const colBase = colMargin ? colMargin.codes : sumBy((g) => g.cc);
+    // Responses that answered both (whatever their codes): the joined rows when both are
+    // exclusive, the exclusive one's margin rows when one is multiple; a count when both are.
     const both = (() => {
+      if (!row.multiple && !col.multiple) return grouped.reduce((a, g) => a + g.n, 0);
+      if (!row.multiple) return rowMargin!.total;
+      if (!col.multiple) return colMargin!.total;
       const a = answeredExpr(row);
       const b = answeredExpr(col);
       return (db.prepare(`SELECT count(*) AS n FROM responses r WHERE ${f.where} AND ${a.sql} AND ${b.sql}`).get(...f.params, ...a.params, ...b.params) as { n: number }).n;
