@@ -186,16 +186,19 @@ function tableView(ct: PublishedCrosstab) {
     percent: s.percent === null ? '–' : `${pct.format(s.percent)}\u202f%`,
     ci: s.ciLow === null || s.ciHigh === null ? '' : `${pct.format(s.ciLow)} – ${pct.format(s.ciHigh)}`,
   });
+  // As on the analysts' page, codes nobody in the table gave are left off (a hidden total stays).
+  const rowIdx = ct.rows.map((_, i) => i).filter((i) => ct.rowTotals[i].count !== 0);
+  const colIdx = ct.cols.map((_, j) => j).filter((j) => ct.colTotals[j].count !== 0);
   return {
     rowLabel: ct.row.label,
     colLabel: ct.col.label,
     baseText: ct.base === null ? fr.crosstabPage.base(t.hidden, int.format(ct.responses ?? 0)) : fr.crosstabPage.base(int.format(ct.base), int.format(ct.responses ?? 0)),
     shareLabel: alongRow ? fr.crosstabPage.rowShare : fr.crosstabPage.colShare,
-    cols: ct.cols.map((c, j) => ({ label: c.label, total: num(ct.colTotals[j].count) })),
-    rows: ct.rows.map((r, i) => ({
-      label: r.label,
+    cols: colIdx.map((j) => ({ label: ct.cols[j].label, total: num(ct.colTotals[j].count) })),
+    rows: rowIdx.map((i) => ({
+      label: ct.rows[i].label,
       total: num(ct.rowTotals[i].count),
-      cells: ct.cells[i].map((c) => {
+      cells: colIdx.map((j) => ct.cells[i][j]).map((c) => {
         const s = share(alongRow ? c.rowShare : c.colShare);
         return c.count === null ? { hidden: t.hidden } : { count: int.format(c.count), ...s };
       }),
