@@ -125,68 +125,53 @@ export function suppressGroup(counts: readonly number[], k: number, opts: GroupO
 }
 
 /**
- * Suppression over a 2-D table (a crosstab) whose row and column totals are known to the viewer.
- * Cell-by-cell rules are not enough there: a line with a single hidden cell gives it back (its
- * total minus the visible cells), a visible 0 next to one hidden cell too, and a hidden cell known
- * to be « small » in a line of two is bounded by the line's total. So a table hides a block:
- * every row holding a hidden cell × every column holding one (zeros included), at least two rows
- * and two columns (the smallest other ones are added), until nothing changes. The viewer then
- * knows only the block's row and column sums: no hidden cell follows from them unless the block
- * is the whole of a tiny group. Statuses say why a cell is hidden; a protected crosstab shows them
- * all alike (« masqué »). `hidden`: cells already hidden in a linked table, kept hidden. Audited
- * by brute force over small tables in the tests (test/support/tableAudit.ts).
+ * Suppression over a 2-D table (a crosstab) whose row and column totals are known to the viewer:
+ * primary, then suppressGroup on each row and each column, a cell hidden in one direction counting
+ * as hidden in the other, until nothing changes. Linked sums need more than each line alone: a
+ * line with a single non-zero hidden cell gives it back (its total minus the visible cells), and
+ * with it the small cell that cell protects in the other direction; a line whose hidden cells sum
+ * to 1 to K−1 gives that small sum away. Such a line gets one more hidden cell, its smallest
+ * visible non-zero one (else a visible zero). A protected crosstab shows every hidden cell alike
+ * (« masqué »): telling which ones are small would narrow them. `hidden`: cells already hidden in
+ * a linked table, kept hidden. The usual heuristic, not a linear programming audit; the tests
+ * audit small tables by brute force (test/support/tableAudit.ts).
  */
 export function suppressTable(cells: readonly (readonly number[])[], k: number, opts: { hidden?: readonly (readonly boolean[])[] } = {}): CellStatus[][] {
   const rows = cells.length;
   const cols = rows ? cells[0].length : 0;
   const status: CellStatus[][] = cells.map((r, i) => r.map((n, j) => (isSmall(n, k) ? 'small' : opts.hidden?.[i]?.[j] ? 'complementary' : 'shown')));
   if (k <= 1) return status;
-  const hiddenRows = () => new Set(status.flatMap((r, i) => (r.some((x) => x !== 'shown') ? [i] : [])));
-  const hiddenCols = () => new Set(Array.from({ length: cols }, (_, j) => j).filter((j) => status.some((r) => r[j] !== 'shown')));
-  for (let pass = 0; pass < rows + cols + 2; pass++) {
-    const R = hiddenRows();
-    const C = hiddenCols();
-    if (!R.size) break;
-    // Every line of the block needs two non-zero hidden cells (one alone is its line's sum minus
-    // the rest): a deficient row takes in the column of its smallest non-zero cell outside the
-    // block, a deficient column the row of its smallest; and at least two rows and two columns.
-    // A line whose hidden part sums to 1 to K−1 while its total is shown gives that small sum
-    // away: it takes in another cell too.
-    const deficient = (inBlock: number[], line: readonly number[]) => {
-      const sum = inBlock.reduce((a, x) => a + x, 0);
-      const total = line.reduce((a, x) => a + x, 0);
-      return inBlock.filter((x) => x > 0).length < 2 || (isSmall(sum, k) && !isSmall(total, k));
-    };
-    for (let grow = 0; grow < rows + cols; grow++) {
-      let grew = false;
-      for (const i of [...R]) {
-        if (!deficient([...C].map((j) => cells[i][j]), cells[i])) continue;
-        const out = Array.from({ length: cols }, (_, j) => j).filter((j) => !C.has(j) && cells[i][j] > 0).sort((a, b) => cells[i][a] - cells[i][b] || a - b);
-        if (out.length) {
-          C.add(out[0]);
-          grew = true;
-        }
-      }
-      for (const j of [...C]) {
-        if (!deficient([...R].map((i) => cells[i][j]), cells.map((r) => r[j]))) continue;
-        const out = Array.from({ length: rows }, (_, i) => i).filter((i) => !R.has(i) && cells[i][j] > 0).sort((a, b) => cells[a][j] - cells[b][j] || a - b);
-        if (out.length) {
-          R.add(out[0]);
-          grew = true;
-        }
-      }
-      if (!grew) break;
-    }
-    if (R.size === 1 && rows > 1) R.add(Array.from({ length: rows }, (_, i) => i).find((i) => !R.has(i))!);
-    if (C.size === 1 && cols > 1) C.add(Array.from({ length: cols }, (_, j) => j).find((j) => !C.has(j))!);
+  const lines: [number, number][][] = [
+    ...Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => [r, c] as [number, number])),
+    ...Array.from({ length: cols }, (_, c) => Array.from({ length: rows }, (_, r) => [r, c] as [number, number])),
+  ];
+  for (let pass = 0; pass < 4 * (rows + cols) + 2; pass++) {
     let changed = false;
-    for (const i of R) {
-      for (const j of C) {
-        if (status[i][j] === 'shown') {
-          status[i][j] = 'complementary';
-          changed = true;
-        }
+    const merge = (r: number, c: number, s: CellStatus) => {
+      if (status[r][c] === 'shown' && s !== 'shown') {
+        status[r][c] = s;
+        changed = true;
       }
+    };
+    for (let r = 0; r < rows; r++) {
+      const s = suppressGroup(cells[r], k, { hidden: status[r].map((x) => x !== 'shown') });
+      s.forEach((x, c) => merge(r, c, x));
+    }
+    for (let c = 0; c < cols; c++) {
+      const column = cells.map((r) => r[c]);
+      const s = suppressGroup(column, k, { hidden: status.map((r) => r[c] !== 'shown') });
+      s.forEach((x, r) => merge(r, c, x));
+    }
+    for (const line of lines) {
+      const hidden = line.filter(([r, c]) => status[r][c] !== 'shown');
+      if (!hidden.length) continue;
+      const nonZero = hidden.filter(([r, c]) => cells[r][c] > 0).length;
+      const sum = hidden.reduce((a, [r, c]) => a + cells[r][c], 0);
+      const total = line.reduce((a, [r, c]) => a + cells[r][c], 0);
+      if (nonZero >= 2 && !(isSmall(sum, k) && !isSmall(total, k))) continue;
+      const visible = line.filter(([r, c]) => status[r][c] === 'shown');
+      const pick = [...visible].sort((a, b) => (cells[a[0]][a[1]] || Infinity) - (cells[b[0]][b[1]] || Infinity))[0];
+      if (pick) merge(pick[0], pick[1], 'complementary');
     }
     if (!changed) break;
   }

@@ -181,7 +181,7 @@ export function publishedCrosstabJson(ct: PublishedCrosstab) {
 function tableView(ct: PublishedCrosstab) {
   if (ct.disclosure.withheld) return { withheld: ct.disclosure.withheld, rowLabel: ct.row.label, colLabel: ct.col.label };
   const alongRow = !ct.row.multiple;
-  const num = (n: number | null) => (n === null ? t.hidden : int.format(n));
+  const num = (n: number | null) => (n === null ? t.hidden : `n = ${int.format(n)}`);
   const share = (s: { percent: number | null; ciLow: number | null; ciHigh: number | null }) => ({
     percent: s.percent === null ? '–' : `${pct.format(s.percent)}\u202f%`,
     ci: s.ciLow === null || s.ciHigh === null ? '' : `${pct.format(s.ciLow)} – ${pct.format(s.ciHigh)}`,
@@ -203,7 +203,7 @@ function tableView(ct: PublishedCrosstab) {
         return c.count === null ? { hidden: t.hidden } : { count: int.format(c.count), ...s };
       }),
     })),
-    base: ct.base === null ? t.hidden : int.format(ct.base),
+    base: ct.base === null ? t.hidden : `n = ${int.format(ct.base)}`,
     showTotals: !ct.row.multiple,
     test: ct.test && { chi2: pct.format(ct.test.chi2), df: ct.test.df, p: formatP(ct.test.pValue) },
     readings: ct.readings,
