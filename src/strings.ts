@@ -1066,6 +1066,7 @@ export const fr = {
     variableRefused: (label: string) =>
       `« ${label} » ne peut pas être croisée ici : les animateurs croisent les questions de « Mon identité » proposées dans la liste.`,
     hidden: 'masqué',
+    baseHidden: (responses: string) => `Base masquée : elle permettrait de retrouver un petit groupe (sur ${responses} réponses complètes retenues).`,
   },
 
   footer: {

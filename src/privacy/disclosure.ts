@@ -166,6 +166,8 @@ export function suppressTable(cells: readonly (readonly number[])[], k: number, 
       const hidden = line.filter(([r, c]) => status[r][c] !== 'shown');
       if (!hidden.length) continue;
       const nonZero = hidden.filter(([r, c]) => cells[r][c] > 0).length;
+      // Hidden zeros alone (a complement elsewhere) hide nobody of this line.
+      if (nonZero === 0) continue;
       const sum = hidden.reduce((a, [r, c]) => a + cells[r][c], 0);
       const total = line.reduce((a, [r, c]) => a + cells[r][c], 0);
       if (nonZero >= 2 && !(isSmall(sum, k) && !isSmall(total, k))) continue;

@@ -192,7 +192,7 @@ function tableView(ct: PublishedCrosstab) {
   return {
     rowLabel: ct.row.label,
     colLabel: ct.col.label,
-    baseText: ct.base === null ? fr.crosstabPage.base(t.hidden, int.format(ct.responses ?? 0)) : fr.crosstabPage.base(int.format(ct.base), int.format(ct.responses ?? 0)),
+    baseText: ct.base === null ? t.baseHidden(int.format(ct.responses ?? 0)) : fr.crosstabPage.base(int.format(ct.base), int.format(ct.responses ?? 0)),
     shareLabel: alongRow ? fr.crosstabPage.rowShare : fr.crosstabPage.colShare,
     cols: colIdx.map((j) => ({ label: ct.cols[j].label, total: num(ct.colTotals[j].count) })),
     rows: rowIdx.map((i) => ({
