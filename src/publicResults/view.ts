@@ -54,7 +54,8 @@ function shares(table: ResultTable<number | null>, responses: number): { of: (o:
 }
 
 const hiddenValue = (o: Option, k: number) => (o.reason === 'small' ? t.small(k) : t.complementary);
-const tens = (p: number) => Math.round(p / 10);
+// From the percentage as shown (« 45 % » reads « 5 sur 10 », never « 4 sur 10 »).
+const tens = (p: number) => Math.round(Math.round(p) / 10);
 
 function barsCard(q: QuestionResult<number | null>, table: ResultTable<number | null>, responses: number, k: number, sorted: boolean, note?: string): CardView {
   const s = shares(table, responses);
