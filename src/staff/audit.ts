@@ -43,6 +43,10 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  // Word cloud and personal data of free text (issue 13).
+  'cloud.exclusions': 'Mots exclus d’un nuage modifiés',
+  'privacy.mask': 'Passage d’une réponse masqué à la main',
+  'privacy.unmask': 'Masque manuel annulé',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
