@@ -58,6 +58,7 @@ import { crosstabRouter } from './results/crosstabRoutes.js';
 import { protectedCrosstabRouter } from './results/protectedCrosstabRoutes.js';
 import { publicResultsRouter } from './publicResults/routes.js';
 import { createPublicResultsStore } from './publicResults/store.js';
+import { weightsRouter } from './weights/routes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -185,6 +186,7 @@ export function createApp(deps: AppDeps) {
   // Facilitators' crosstabs (protected), before the analysts' router that refuses them.
   app.use(protectedCrosstabRouter({ db, questionnaire, minGroupSize: config.minGroupSize }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
+  app.use(weightsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   // Workshops: participants (/w), facilitators (/ateliers), JSON API (/api/workshops).

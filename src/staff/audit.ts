@@ -43,6 +43,10 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  // Reference margins and weighting (issue 12).
+  'margins.update': fr.weights.audit.margin,
+  'weighting.save': fr.weights.audit.save,
+  'weighting.remove': fr.weights.audit.remove,
   // Word cloud and personal data of free text (issue 13).
   'cloud.exclusions': 'Mots exclus d’un nuage modifiés',
   'privacy.mask': 'Passage d’une réponse masqué à la main',
