@@ -58,6 +58,7 @@ import { crosstabRouter } from './results/crosstabRoutes.js';
 import { protectedCrosstabRouter } from './results/protectedCrosstabRoutes.js';
 import { publicResultsRouter } from './publicResults/routes.js';
 import { createPublicResultsStore } from './publicResults/store.js';
+import { synthesisRouter } from './synthesis/routes.js';
 import { weightsRouter } from './weights/routes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
@@ -182,6 +183,8 @@ export function createApp(deps: AppDeps) {
   app.use(cloudRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(personalDataRouter({ db, questionnaire, now }));
   app.use(textBrowserLinks(questionnaire));
+  // The printable synthesis, before /resultats/:section would look for a section « synthese ».
+  app.use(synthesisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), workshops: createWorkshopStore(db), minGroupSize: config.minGroupSize, now }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   // Facilitators' crosstabs (protected), before the analysts' router that refuses them.
   app.use(protectedCrosstabRouter({ db, questionnaire, minGroupSize: config.minGroupSize }));

@@ -43,6 +43,7 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  'settings.synthesis': 'Contenu de la synthèse imprimable modifié',
   // Reference margins and weighting (issue 12).
   'margins.update': fr.weights.audit.margin,
   'weighting.save': fr.weights.audit.save,
