@@ -55,6 +55,9 @@ import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
 import { crosstabRouter } from './results/crosstabRoutes.js';
+import { protectedCrosstabRouter } from './results/protectedCrosstabRoutes.js';
+import { publicResultsRouter } from './publicResults/routes.js';
+import { createPublicResultsStore } from './publicResults/store.js';
 import { synthesisRouter } from './synthesis/routes.js';
 import { recodeRouter } from './results/recodeRoutes.js';
 import { weightsRouter } from './weights/routes.js';
@@ -149,6 +152,7 @@ export function createApp(deps: AppDeps) {
       csrfProtection({ boundTo: staffSessionSecret }),
     ),
   );
+  const publicResults = createPublicResultsStore(db);
   const survey = surveyRouter({
     questionnaire,
     campaign: () => campaign.get(),
@@ -161,9 +165,11 @@ export function createApp(deps: AppDeps) {
     minSectionSeconds: config.minSectionSeconds,
     contacts: { organiser: config.organiserContact, dpo: config.dpoContact },
     onComplete: resultsNotifier(db, hub),
+    publicResultsPublished: () => publicResults.get().published,
   });
   app.post('/questionnaire/:step', survey.sectionPost);
   app.use(survey.router);
+  app.use(publicResultsRouter({ db, questionnaire, store: publicResults, minGroupSize: config.minGroupSize, now }));
   app.use(staffNav);
   // Second factor and own-password pages first: they hold back an admin who must set one up.
   const twoFactor = createTwoFactor({ db, box: secretBoxFor({ sessionSecret: config.sessionSecret, databaseFile: db.name }), now });
@@ -181,6 +187,8 @@ export function createApp(deps: AppDeps) {
   // The printable synthesis, before /resultats/:section would look for a section « synthese ».
   app.use(synthesisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), workshops: createWorkshopStore(db), minGroupSize: config.minGroupSize, now }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
+  // Facilitators' crosstabs (protected), before the analysts' router that refuses them.
+  app.use(protectedCrosstabRouter({ db, questionnaire, minGroupSize: config.minGroupSize }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(recodeRouter({ db, questionnaire, now }));
   app.use(weightsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));

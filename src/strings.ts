@@ -1306,6 +1306,108 @@ export const fr = {
     },
   },
 
+  // Public results page for the young people (issue 12, /resultats-publics) and its admin page.
+  publicResults: {
+    title: 'Les résultats de la consultation',
+    kicker: 'Ta voix compte',
+    lead: (count: string) => `${count} jeunes du territoire ont répondu. Voici ce qu’ils et elles ont dit.`,
+    protection: (k: number) =>
+      `Pour que personne ne puisse être reconnu, on ne montre jamais de chiffre sur moins de ${n(k)} jeunes.`,
+    withheld: (k: number) =>
+      `Il n’y a pas encore assez de réponses pour montrer des résultats : il en faut au moins ${n(k)}, pour que personne ne puisse être reconnu. Reviens bientôt !`,
+    nothingChosen: 'Aucune question n’est encore choisie pour cette page.',
+    question: 'La question',
+    /** « 7 jeunes sur 10 ont répondu « Oui » » */
+    headlineSingle: (tens: number, label: string) =>
+      tens >= 10
+        ? `Presque tous les jeunes ont répondu «\u00a0${label}\u00a0»`
+        : tens < 1
+          ? `Moins d’1 jeune sur 10 a répondu «\u00a0${label}\u00a0»`
+          : tens === 1
+            ? `1 jeune sur 10 a répondu «\u00a0${label}\u00a0»`
+            : `${n(tens)} jeunes sur 10 ont répondu «\u00a0${label}\u00a0»`,
+    headlineMultiple: (tens: number, label: string) =>
+      tens >= 10
+        ? `«\u00a0${label}\u00a0» : presque tous les jeunes l’ont choisi`
+        : tens < 1
+          ? `«\u00a0${label}\u00a0» : le plus choisi, par moins d’1 jeune sur 10`
+          : `«\u00a0${label}\u00a0» : le plus choisi, par ${n(tens)} jeune${tens > 1 ? 's' : ''} sur 10`,
+    /** A multiple choice with hidden options: « le plus choisi » could be false. */
+    headlineChosen: (tens: number, label: string) =>
+      tens >= 10
+        ? `Presque tous les jeunes ont choisi «\u00a0${label}\u00a0»`
+        : tens < 1
+          ? `Moins d’1 jeune sur 10 a choisi «\u00a0${label}\u00a0»`
+          : tens === 1
+            ? `1 jeune sur 10 a choisi «\u00a0${label}\u00a0»`
+            : `${n(tens)} jeunes sur 10 ont choisi «\u00a0${label}\u00a0»`,
+    /** A statement of an agreement grid: the positive side of its scale together. */
+    headlineAgree: (tens: number, labels: string[]) => {
+      const answers = labels.map((l) => `«\u00a0${l}\u00a0»`).join(' ou ');
+      if (tens >= 10) return `Presque tous ont répondu ${answers}`;
+      if (tens < 1) return `Moins d’1 sur 10 a répondu ${answers}`;
+      return `${n(tens)} sur 10 ${tens === 1 ? 'a' : 'ont'} répondu ${answers}`;
+    },
+    base: (count: string) => `Sur ${count} jeunes qui ont répondu à cette question.`,
+    multipleNote: 'Plusieurs réponses possibles : le total dépasse 100 %.',
+    rankingNote: (picks: number) => `Part des jeunes qui l’ont mis dans leurs ${n(picks)} premiers choix.`,
+    statementsNote: 'Pour chaque phrase, la part de jeunes qui ont choisi chaque réponse.',
+    small: (k: number) => `moins de ${n(k)} jeunes`,
+    complementary: 'caché',
+    hiddenStatement: 'Trop peu de réponses pour montrer cette phrase.',
+    hiddenTable: 'Trop peu de réponses à cette question pour montrer les chiffres.',
+    hiddenLegend: (k: number) => `« caché » : ce chiffre permettrait de retrouver un groupe de moins de ${n(k)} jeunes.`,
+    percentOf: (pct: string, label: string) => `${pct} : ${label}`,
+    backHome: 'Retour à l’accueil',
+    notFoundTitle: 'Pas de résultats en ligne',
+    notFound: 'Cette page n’existe pas ou n’est pas en ligne en ce moment. Les résultats seront publiés ici après la consultation : reviens plus tard !',
+    thanksLink: 'Les premiers résultats sont en ligne : regarde ce que les jeunes du territoire ont répondu.',
+    closedLink: 'Les résultats de la consultation sont en ligne : découvre ce que les jeunes ont répondu.',
+    linkLabel: 'Voir les résultats',
+    admin: {
+      nav: 'Résultats publics',
+      title: 'Page de résultats publique',
+      lead: (k: number) =>
+        `Une page pour rendre leurs résultats aux jeunes, à l’adresse /resultats-publics. Elle ne montre que des totaux, calculés sur les réponses publiées, jamais un chiffre sur moins de ${n(k)} personnes ni une réponse libre, et rien d’autre de l’espace équipe.`,
+      published: 'La page est publiée : tout le monde peut la voir, et les pages de remerciement et de fin de consultation y mènent.',
+      unpublished: 'La page n’est pas publiée : son adresse répond « page introuvable ».',
+      questionsLegend: 'Questions affichées',
+      questionsHint: 'Seulement des questions à choix : les réponses libres ne sont jamais publiées.',
+      introLabel: 'Introduction (facultative)',
+      introHint: (max: number) => `Quelques phrases pour les jeunes, en les tutoyant (${n(max)} caractères au plus).`,
+      save: 'Enregistrer',
+      savePublish: 'Enregistrer et publier',
+      unpublish: 'Dépublier',
+      preview: 'Voir l’aperçu',
+      open: 'Voir la page publique',
+      noQuestion: 'Choisissez au moins une question à publier.',
+      unknownQuestion: (id: string) => `« ${id} » n’est pas une question que l’on peut publier (seulement des questions à choix).`,
+      introTooLong: (len: number, max: number) => `L’introduction est trop longue : ${n(len)} caractères pour ${n(max)} au plus.`,
+      saved: 'Réglages enregistrés.',
+      publishedNotice: 'La page est publiée.',
+      unpublishedNotice: 'La page n’est plus publiée.',
+      previewTitle: 'Aperçu de la page de résultats publique',
+      previewBanner: 'Aperçu réservé aux administrateurs : voici ce que les jeunes verront, avec les réglages enregistrés.',
+      previewBack: 'Retour aux réglages',
+    },
+  },
+
+  // Crosstabs for facilitators: the privacy module's rules (issue 12, « Small cells »).
+  crosstabProtected: {
+    notice: (k: number) =>
+      `Les cases qui comptent moins de ${n(k)} jeunes sont masquées, ainsi que les cases, totaux et pourcentages qui permettraient de les retrouver. Le croisement porte sur les réponses publiées, qui arrivent par paquets d’au moins ${n(k)}.`,
+    withheld: (k: number) =>
+      `Moins de ${n(k)} jeunes ont répondu aux deux questions : pour que personne ne puisse être reconnu, aucun chiffre n’est affiché.`,
+    testsWithheld:
+      'Le test du khi-deux, le rapport des proportions et la lecture ne sont pas donnés : avec des cases masquées, on pourrait les recalculer à partir d’eux.',
+    filtersRefused:
+      'Les filtres ne sont pas proposés dans les croisements des animateurs : ajouté à deux questions croisées, un filtre pourrait isoler quelques jeunes. Croisez plutôt la question du filtre avec une autre.',
+    variableRefused: (label: string) =>
+      `« ${label} » ne peut pas être croisée ici : les animateurs croisent les questions de « Mon identité » proposées dans la liste.`,
+    hidden: 'masqué',
+    baseHidden: (responses: string) => `Base masquée : elle permettrait de retrouver un petit groupe (sur ${responses} réponses complètes retenues).`,
+  },
+
   // The printable synthesis for elected officials (src/synthesis/, /resultats/synthese).
   synthesis: {
     pageTitle: 'Synthèse imprimable',

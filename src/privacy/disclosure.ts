@@ -125,16 +125,27 @@ export function suppressGroup(counts: readonly number[], k: number, opts: GroupO
 }
 
 /**
- * Suppression over a 2-D table (a crosstab) whose row and column totals are shown: primary, then
- * suppressGroup on each row and each column in turn, a cell hidden in one direction counting as
- * hidden in the other, until nothing changes. The usual heuristic for linked sums (not a linear
- * programming audit).
+ * Suppression over a 2-D table (a crosstab) whose row and column totals are known to the viewer:
+ * primary, then suppressGroup on each row and each column, a cell hidden in one direction counting
+ * as hidden in the other, until nothing changes. Linked sums need more than each line alone: a
+ * line with a single non-zero hidden cell gives it back (its total minus the visible cells), and
+ * with it the small cell that cell protects in the other direction; a line whose hidden cells sum
+ * to 1 to K−1 gives that small sum away. Such a line gets one more hidden cell, its smallest
+ * visible non-zero one (else a visible zero). A protected crosstab shows every hidden cell alike
+ * (« masqué »): telling which ones are small would narrow them. `hidden`: cells already hidden in
+ * a linked table, kept hidden. The usual heuristic, not a linear programming audit; the tests
+ * audit small tables by brute force (test/support/tableAudit.ts).
  */
-export function suppressTable(cells: readonly (readonly number[])[], k: number): CellStatus[][] {
+export function suppressTable(cells: readonly (readonly number[])[], k: number, opts: { hidden?: readonly (readonly boolean[])[] } = {}): CellStatus[][] {
   const rows = cells.length;
   const cols = rows ? cells[0].length : 0;
-  const status: CellStatus[][] = cells.map((r) => r.map((n) => (isSmall(n, k) ? 'small' : 'shown')));
-  for (let pass = 0; pass < 2 * (rows + cols) + 2; pass++) {
+  const status: CellStatus[][] = cells.map((r, i) => r.map((n, j) => (isSmall(n, k) ? 'small' : opts.hidden?.[i]?.[j] ? 'complementary' : 'shown')));
+  if (k <= 1) return status;
+  const lines: [number, number][][] = [
+    ...Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => [r, c] as [number, number])),
+    ...Array.from({ length: cols }, (_, c) => Array.from({ length: rows }, (_, r) => [r, c] as [number, number])),
+  ];
+  for (let pass = 0; pass < 4 * (rows + cols) + 2; pass++) {
     let changed = false;
     const merge = (r: number, c: number, s: CellStatus) => {
       if (status[r][c] === 'shown' && s !== 'shown') {
@@ -150,6 +161,19 @@ export function suppressTable(cells: readonly (readonly number[])[], k: number):
       const column = cells.map((r) => r[c]);
       const s = suppressGroup(column, k, { hidden: status.map((r) => r[c] !== 'shown') });
       s.forEach((x, r) => merge(r, c, x));
+    }
+    for (const line of lines) {
+      const hidden = line.filter(([r, c]) => status[r][c] !== 'shown');
+      if (!hidden.length) continue;
+      const nonZero = hidden.filter(([r, c]) => cells[r][c] > 0).length;
+      // Hidden zeros alone (a complement elsewhere) hide nobody of this line.
+      if (nonZero === 0) continue;
+      const sum = hidden.reduce((a, [r, c]) => a + cells[r][c], 0);
+      const total = line.reduce((a, [r, c]) => a + cells[r][c], 0);
+      if (nonZero >= 2 && !(isSmall(sum, k) && !isSmall(total, k))) continue;
+      const visible = line.filter(([r, c]) => status[r][c] === 'shown');
+      const pick = [...visible].sort((a, b) => (cells[a[0]][a[1]] || Infinity) - (cells[b[0]][b[1]] || Infinity))[0];
+      if (pick) merge(pick[0], pick[1], 'complementary');
     }
     if (!changed) break;
   }

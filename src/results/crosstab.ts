@@ -100,7 +100,7 @@ const share = (x: number, n: number): Share => {
 };
 
 /** SQL giving the code of a variable from its joined row `alias` (NULL when the row is not one of its codes). */
-function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
+export function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
   const m = v.source.match;
   if (m.kind === 'option' || m.kind === 'theme') {
     const column = m.kind === 'theme' ? `${alias}.code` : `${alias}.option_code`;
@@ -135,7 +135,7 @@ function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (stri
 }
 
 /** The join of a variable's rows (answers, or the reference coding of a text) to `responses r`. */
-function joinOf(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
+export function joinOf(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
   const m = v.source.match;
   if (m.kind === 'theme') return { sql: `JOIN coding_themes ${alias} ON ${alias}.source = ? AND ${alias}.coder = '' AND ${alias}.response_id = r.id`, params: [m.source] };
   const rows = m.kind === 'recode' ? m.source.match : m;
@@ -147,7 +147,7 @@ function joinOf(v: CrossVariable, alias: string): { sql: string; params: (string
  * Responses that answered a variable at all (EXISTS on the answers' primary key): for a recode, a
  * source code in one of its groups; for themes, a text written for their source.
  */
-function answeredExpr(v: CrossVariable): { sql: string; params: (string | number)[] } {
+export function answeredExpr(v: CrossVariable): { sql: string; params: (string | number)[] } {
   const m = v.source.match;
   if (m.kind === 'theme') {
     return {

@@ -24,6 +24,10 @@ export const AUDIT_ACTIONS = {
   'drafts.purge': 'Brouillons abandonnés effacés',
   'moderation.flag': 'Réponse signalée',
   'moderation.unflag': 'Signalement levé',
+  // Public results page (issue 12).
+  'settings.public_results': 'Page de résultats publique enregistrée',
+  'settings.public_results_publish': 'Page de résultats publique publiée',
+  'settings.public_results_unpublish': 'Page de résultats publique dépubliée',
   // Account hardening (issue 9, part 8).
   'login.password_ok': 'Mot de passe correct, code de double authentification demandé',
   'account.password_change': 'Mot de passe changé par son titulaire',

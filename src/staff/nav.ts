@@ -17,6 +17,7 @@ const ITEMS: NavItem[] = [
   { href: '/ateliers', label: t.workshops, roles: ['admin', 'analyst', 'facilitator'] },
   { href: '/compte/jetons', label: t.tokens, roles: ['analyst'] },
   { href: '/admin/campagne', label: t.campaign, roles: ['admin'] },
+  { href: '/admin/resultats-publics', label: fr.publicResults.admin.nav, roles: ['admin'] },
   { href: '/admin/comptes', label: t.accounts, roles: ['admin'] },
   { href: '/admin/journal', label: t.journal, roles: ['admin'] },
 ];

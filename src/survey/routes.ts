@@ -34,6 +34,8 @@ export type SurveyDeps = {
   contacts?: { organiser?: string; dpo?: string };
   /** Called after a response is completed (live dashboards). */
   onComplete?: () => void;
+  /** Whether the public results page is published (linked from the thank-you and closed pages). */
+  publicResultsPublished?: () => boolean;
 };
 
 /** The respondent's path: landing, four section pages, thank-you. Plain HTML forms throughout. */
@@ -60,7 +62,13 @@ export function surveyRouter(deps: SurveyDeps) {
   };
 
   const renderClosed = (res: Response, status: number, state: { title: string; message: string }, extra?: string) =>
-    res.status(status).render('survey/closed', { pageTitle: state.title, title: state.title, message: state.message, extra });
+    res.status(status).render('survey/closed', {
+      pageTitle: state.title,
+      title: state.title,
+      message: state.message,
+      extra,
+      publicResults: 'reason' in state && state.reason === 'ended' && deps.publicResultsPublished?.() ? fr.publicResults.closedLink : undefined,
+    });
 
   /**
    * "See Other" without a body: the answer to every valid section POST. Express's res.redirect
@@ -250,7 +258,9 @@ export function surveyRouter(deps: SurveyDeps) {
     );
   });
 
-  router.get('/merci', (_req, res) => res.render('survey/thanks', { pageTitle: fr.thanks.title }));
+  router.get('/merci', (_req, res) =>
+    res.render('survey/thanks', { pageTitle: fr.thanks.title, publicResults: deps.publicResultsPublished?.() ? fr.publicResults.thanksLink : undefined }),
+  );
 
   router.post('/nouvelle-reponse', (req, res) => {
     res.clearCookie(DONE_COOKIE, cookieOptions(req));

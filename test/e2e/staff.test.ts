@@ -85,7 +85,7 @@ describe.each(VIEWPORTS)('staff pages, $name ($width px)', (vp) => {
 
   it('navigation bar by role, current page marked', async () => {
     const expected: [string, string[]][] = [
-      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Variables dérivées', 'Représentativité', 'Ateliers', 'Campagne', 'Comptes', 'Journal']],
+      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Variables dérivées', 'Représentativité', 'Ateliers', 'Campagne', 'Résultats publics', 'Comptes', 'Journal']],
       ['analyste@example.org', ['Accueil', 'Résultats', 'Analyse', 'Variables dérivées', 'Représentativité', 'Ateliers', 'Jetons']],
       ['anim@example.org', ['Accueil', 'Résultats', 'Ateliers']],
     ];

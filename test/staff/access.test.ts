@@ -39,6 +39,8 @@ const PUBLIC = new Set([
   'GET /w/:code',
   'GET /w/:code/flux',
   'POST /w/:code/activite/:position',
+  // The public results page: aggregates for everyone once an admin publishes it (404 until then).
+  'GET /resultats-publics',
 ]);
 
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name) => (name === 'step' ? '1' : 'inconnu'));
