@@ -39,6 +39,9 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  // Coding free text (issue 13).
+  'coding.codebook': 'Plan de codage modifié',
+  'coding.rules': 'Règles de mots-clés appliquées',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
