@@ -839,6 +839,7 @@ export const fr = {
       tooManyKeywords: (count: number, max: number) => `${n(count)} mots-clés : ${n(max)} au maximum par thème.`,
       keywordTooLong: (k: string, max: number) => `Le mot-clé « ${k.slice(0, 30)}… » est trop long : ${n(max)} caractères au maximum.`,
       keywordNoWord: (k: string) => `Le mot-clé « ${k} » ne contient aucun mot.`,
+      keywordStopWords: (k: string) => `Le mot-clé « ${k} » n’est fait que de mots outils (« de », « la », « les »…), ignorés dans les textes : il ne trouverait rien.`,
       tooManyThemes: (max: number) => `Un plan de codage compte ${n(max)} thèmes au maximum.`,
       unknownTheme: (code: string) => `Le thème « ${code} » n’existe pas (ou plus) dans ce plan de codage.`,
       mergeSame: 'Choisissez un autre thème que celui-ci.',

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.js';
 import { fr } from '../strings.js';
-import { contentWords, keywordWords } from '../text/normalise.js';
+import { isStopWord, keywordWords, words } from '../text/normalise.js';
 
 // The codebook of one text source (migration 017, table themes): themes with a stable ASCII code,
 // a label, a definition and keyword rules. Every change runs in one transaction; what it does to
@@ -69,7 +69,12 @@ export function themeErrors(input: ThemeInput): FieldError[] {
   if (input.keywords.length > KEYWORDS_MAX) errors.push({ field: 'keywords', message: t.tooManyKeywords(input.keywords.length, KEYWORDS_MAX) });
   for (const k of input.keywords) {
     if (k.length > KEYWORD_MAX) errors.push({ field: 'keywords', message: t.keywordTooLong(k, KEYWORD_MAX) });
-    else if (!keywordWords(k).words.length || !contentWords(k.replace(/\*/g, '')).length) errors.push({ field: 'keywords', message: t.keywordNoWord(k) });
+    else {
+      const ws = words(k);
+      if (!ws.length || !keywordWords(k).words.length) errors.push({ field: 'keywords', message: t.keywordNoWord(k) });
+      // « de », « la », « les » alone would find nothing: the texts' own stop words are dropped.
+      else if (ws.every(isStopWord)) errors.push({ field: 'keywords', message: t.keywordStopWords(k) });
+    }
   }
   return errors;
 }

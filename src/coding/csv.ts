@@ -105,6 +105,8 @@ export function parseCodebookCsv(input: string): ParsedCodebook {
     themes.push(theme);
   }
   if (!body.length) errors.push({ message: t.noTheme });
+  // In the file's order (a quote left open is found by the parser, before the other checks).
+  errors.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return errors.length ? { ok: false, errors } : { ok: true, themes };
 }
 

@@ -61,7 +61,7 @@ describe('codebook changes', () => {
     const r = addTheme(db, S, { code: 'emploi', label: '', definition: '', keywords: ['de la'] });
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.errors.map((e) => e.field)).toEqual(['code', 'label']);
+      expect(r.errors.map((e) => e.field)).toEqual(['code', 'label', 'keywords']);
       expect(r.errors[0].message).toBe('Le code « emploi » est déjà pris dans ce plan de codage.');
     }
     // Another source has its own codebook.
