@@ -58,6 +58,8 @@ export type CodingDeps = {
 const t = fr.coding;
 const analysts = requirePage('admin', 'analyst');
 const STYLES = ['/static/css/analysis.css', '/static/css/coding.css'];
+// Every coding page uses the wide layout: tables of themes and of agreement, the screen's two columns.
+const PAGE = { styles: STYLES, wide: true };
 export const LIST_PAGE_SIZE = 50;
 export const DEFAULT_SAMPLE = 100;
 const MAX_SAMPLE = 2000;
@@ -100,7 +102,7 @@ export function codingRouter(deps: CodingDeps) {
     const nf = new Intl.NumberFormat('fr-FR');
     res.render('coding/index', {
       pageTitle: t.title,
-      styles: STYLES,
+      ...PAGE,
       sources: sources.map((s) => {
         const total = totals.get(s.key) ?? 0;
         const done = coded.get(s.key)?.coded ?? 0;
@@ -139,7 +141,7 @@ export function codingRouter(deps: CodingDeps) {
     const p = progress(db, q, source, { kind: 'filter', filter: NO_FILTER }, REFERENCE);
     res.status(form?.errors.length ? 422 : 200).render('coding/codebook', {
       pageTitle: t.codebookTitle(source.label),
-      styles: STYLES,
+      ...PAGE,
       source,
       base: base(source),
       notice: notice(req, themes),
@@ -180,7 +182,7 @@ export function codingRouter(deps: CodingDeps) {
     const codings = removalImpact(db, source.key, [theme.code]).codings;
     res.status(form?.errors.length || mergeError ? 422 : 200).render('coding/theme', {
       pageTitle: t.editTitle(theme.label),
-      styles: STYLES,
+      ...PAGE,
       source,
       base: base(source),
       theme,
@@ -239,7 +241,7 @@ export function codingRouter(deps: CodingDeps) {
     const theme = source && themeOf(req, source);
     if (!source || !theme) return next();
     const impact = removalImpact(db, source.key, [theme.code]);
-    res.render('coding/delete', { pageTitle: t.deleteConfirmTitle(theme.label), styles: STYLES, source, base: base(source), theme, impact: t.deleteImpact(impact.codings, impact.uncoded) });
+    res.render('coding/delete', { pageTitle: t.deleteConfirmTitle(theme.label), ...PAGE, source, base: base(source), theme, impact: t.deleteImpact(impact.codings, impact.uncoded) });
   });
 
   router.post('/analyse/codage/:source/themes/:code/supprimer', analysts, (req, res, next) => {
@@ -264,7 +266,7 @@ export function codingRouter(deps: CodingDeps) {
   });
 
   const renderImport = (res: Response, source: TextSource, view: Record<string, unknown>, status = 200) =>
-    res.status(status).render('coding/import', { pageTitle: t.importTitle(source.label), styles: STYLES, scripts: undefined, codingImport: true, source, base: base(source), ...view });
+    res.status(status).render('coding/import', { pageTitle: t.importTitle(source.label), ...PAGE, scripts: undefined, codingImport: true, source, base: base(source), ...view });
 
   router.get('/analyse/codage/:source/import', analysts, (req, res, next) => {
     const source = sourceOf(req);
@@ -312,7 +314,7 @@ export function codingRouter(deps: CodingDeps) {
     });
     res.render('coding/rules', {
       pageTitle: t.rulesTitle(source.label),
-      styles: STYLES,
+      ...PAGE,
       source,
       base: base(source),
       anyKeyword: compileRules(themes).any,
@@ -360,7 +362,7 @@ export function codingRouter(deps: CodingDeps) {
     const themes = listThemes(db, s.source.key);
     const p = progress(db, q, s.source, s.scope, s.coder);
     const common = {
-      styles: STYLES,
+      ...PAGE,
       codingScreen: true,
       wide: true,
       source: s.source,
@@ -477,7 +479,7 @@ export function codingRouter(deps: CodingDeps) {
     };
     res.status(errors.length ? 400 : 200).render('coding/answers', {
       pageTitle: t.listTitle(source.label),
-      styles: STYLES,
+      ...PAGE,
       source,
       base: base(source),
       filters: filterView(filter, errors),
@@ -527,7 +529,7 @@ export function codingRouter(deps: CodingDeps) {
       coders.map((c) => ({ value: c.coder === REFERENCE ? 'reference' : c.coder, label: t.coderCount(coderName(c.coder), c.count), selected: c.coder === selected }));
     const view: Record<string, unknown> = {
       pageTitle: t.agreementTitle(source.label),
-      styles: STYLES,
+      ...PAGE,
       source,
       base: base(source),
       sampleSize: mineSize,
