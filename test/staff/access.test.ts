@@ -53,7 +53,9 @@ describe('route walk: no staff route answers anonymously', () => {
     for (const r of routes) {
       const url = concrete(r.path);
       const res =
-        r.method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send(formBody({ _csrf: token }));
+        r.method === 'GET'
+          ? await agent.get(url)
+          : await (r.method === 'PUT' ? agent.put(url) : agent.post(url)).type('form').send(formBody({ _csrf: token }));
       const where = `${r.method} ${r.path}`;
       expect(res.status, where).not.toBe(200);
       // APIs, CSV and event streams: 401 (a script can't follow a login page). Pages: to /login.
