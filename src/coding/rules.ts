@@ -64,8 +64,12 @@ export function planRules(db: Db, source: TextSource, themes: readonly Theme[], 
   const counts = new Map(themes.map((x) => [x.code, 0]));
   const matches: RulePlan['matches'] = [];
   if (rules.any) {
+    // Many answers are the same few words (« usine », « pollution »): each distinct text is
+    // normalised and matched once.
+    const byText = new Map<string, string[]>();
     for (const a of answers) {
-      const codes = rules.suggestWords(contentWords(a.text));
+      let codes = byText.get(a.text);
+      if (!codes) byText.set(a.text, (codes = rules.suggestWords(contentWords(a.text))));
       if (!codes.length) continue;
       matches.push({ responseId: a.responseId, codes });
       for (const c of codes) counts.set(c, counts.get(c)! + 1);
