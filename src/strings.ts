@@ -924,6 +924,9 @@ export const fr = {
     clear: 'Remettre à coder',
     openResponse: 'Réponse complète',
     codedAlready: 'Déjà codée : modifiez et enregistrez, ou passez.',
+    lastSaved: (what: string) => `Précédente enregistrée : ${what}.`,
+    lastSavedEdit: 'Modifier',
+    themeCount: 'réponses portant ce thème',
     noneTicked: 'Aucune case cochée : la réponse sera enregistrée « sans thème ».',
     keysTitle: 'Raccourcis clavier',
     keys: [

@@ -392,6 +392,10 @@ export function codingRouter(deps: CodingDeps) {
     const ticked = opts.ticked ?? coding ?? { codes: suggested, uncodable: false };
     const before = previousInScope(db, q, s.source, s.scope, id);
     const previous = opts.previous ?? before;
+    // What was just saved, said back (and one key away with ←): coding fast without doubt.
+    const saved = opts.previous ? readCoding(db, s.source.key, s.coder, opts.previous) : undefined;
+    const labelOf = new Map(themes.map((x) => [x.code, x.label]));
+    const counts = themeCounts(db, s.source.key, s.coder);
     res.status(opts.error ? 422 : 200).render('coding/screen', {
       ...common,
       pageTitle: title,
@@ -401,6 +405,7 @@ export function codingRouter(deps: CodingDeps) {
       coded: !!coding,
       error: opts.error,
       suggestedAny: !coding && suggested.length > 0,
+      lastSaved: saved ? t.lastSaved(saved.uncodable ? t.uncodable : saved.codes.length ? saved.codes.map((c) => labelOf.get(c) ?? c).join(', ') : t.noTheme) : undefined,
       themes: themes.map((x, i) => ({
         code: x.code,
         label: x.label,
@@ -408,6 +413,7 @@ export function codingRouter(deps: CodingDeps) {
         key: i < 9 ? String(i + 1) : '',
         checked: ticked.codes.includes(x.code),
         suggested: suggested.includes(x.code),
+        count: new Intl.NumberFormat('fr-FR').format(counts.get(x.code) ?? 0),
       })),
       uncodable: ticked.uncodable,
       previousHref: previous ? screenUrl(s, { reponse: previous }) : undefined,

@@ -193,6 +193,9 @@ describe('the coding screen without JavaScript', () => {
     expect(next).toContain('<strong>1 / 6 codées</strong>');
     expect(next).toContain(`name="reponse" value="${ids[1]}"`);
     expect(next).toContain(`href="${BASE}/coder?reponse=${ids[0]}" data-action="previous"`);
+    expect(next).toContain('✓ Précédente enregistrée : Productivité et emploi, Dégradation de l’environnement, Valeurs humaines.');
+    // Each chip says how many answers carry its theme so far.
+    expect(next).toMatch(/value="valeurs_humaines"[\s\S]*?<span class="chip-count"[^>]*><span class="visually-hidden">réponses portant ce thème : <\/span>1<\/span>/);
   });
 
   it('refuses a POST without its CSRF token and stores nothing', async () => {
