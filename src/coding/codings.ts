@@ -132,13 +132,6 @@ export function previousInScope(db: Db, q: Questionnaire, source: TextSource, sc
   return (db.prepare(`SELECT a.response_id AS id ${from.sql} AND a.response_id < ? ORDER BY a.response_id DESC LIMIT 1`).get(...from.params, id) as { id: string } | undefined)?.id;
 }
 
-/** Whether an answer belongs to the scope (the screen refuses to code an answer outside it). */
-export function inScope(db: Db, q: Questionnaire, source: TextSource, scope: Scope, id: string): boolean {
-  if (scope.kind === 'sample') return sampleIds(db, source, scope.size).includes(id);
-  const from = answersFrom(db, q, source, scope.filter);
-  return db.prepare(`SELECT 1 ${from.sql} AND a.response_id = ?`).get(...from.params, id) !== undefined;
-}
-
 export function readCoding(db: Db, source: string, coder: string, responseId: string): Coding | undefined {
   const row = db.prepare('SELECT uncodable FROM codings WHERE source = ? AND coder = ? AND response_id = ?').get(source, coder, responseId) as { uncodable: number } | undefined;
   if (!row) return undefined;

@@ -1,13 +1,12 @@
+import { textSources } from '../../src/analysis/freeText.js';
 import type { Db } from '../../src/db/connection.js';
 import { insertRespondents, sortedIds } from '../../src/demo/demo.js';
 import { loadQuestionnaire } from '../../src/questionnaire/index.js';
 import type { AnswerRow } from '../../src/questionnaire/types/common.js';
 
 export const q = loadQuestionnaire();
-export const SOURCE = q && (() => {
-  // The source object of « mots_industrie », as the routes see it.
-  return { key: 'mots_industrie', questionId: 'mots_industrie', optionCode: '', label: 'Tes mots', section: 'industrie' };
-})();
+/** The text source « mots_industrie », as the routes see it. */
+export const SOURCE = textSources(q).find((s) => s.key === 'mots_industrie')!;
 
 /**
  * Completed responses whose only answers are the given texts of « mots_industrie » (and a genre
