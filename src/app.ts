@@ -41,6 +41,8 @@ import { campaignAdminRouter } from './campaign/adminRoutes.js';
 import { analysisRouter, textBrowserLinks } from './analysis/routes.js';
 import { codingApi } from './coding/api.js';
 import { codingRouter } from './coding/routes.js';
+import { cloudRouter } from './cloud/routes.js';
+import { personalDataRouter } from './privacy/maskRoutes.js';
 import { createStaffStore } from './staff/store.js';
 import { createFormTiming } from './survey/formTiming.js';
 import { surveyRouter } from './survey/routes.js';
@@ -174,6 +176,8 @@ export function createApp(deps: AppDeps) {
   app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
   app.use(codingRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(codingApi({ db, questionnaire, now }));
+  app.use(cloudRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
+  app.use(personalDataRouter({ db, questionnaire, now }));
   app.use(textBrowserLinks(questionnaire));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));

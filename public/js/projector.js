@@ -1,6 +1,6 @@
 // Projector, progressive enhancement: on each live update the screen's content is fetched again
 // from the server (one rendering, the same as without JavaScript) and swapped in; the word cloud is
-// then laid out with d3-cloud (served by the app). The list of words stays in the page as text.
+// then laid out with d3-cloud (served by the app) through wordcloud.js, shared with the survey's cloud. The list of words stays in the page as text.
 (function () {
   'use strict';
   var screen = document.querySelector('.ws-screen[data-stream]');
@@ -11,7 +11,7 @@
 
   function layoutCloud() {
     var cloud = document.querySelector('.ws-cloud[data-words]');
-    if (!cloud || !window.d3 || !window.d3.layout || !window.d3.layout.cloud) return;
+    if (!cloud || !window.artoisWordCloud) return;
     var words;
     try { words = JSON.parse(cloud.getAttribute('data-words')); } catch (e) { return; }
     if (!words.length) return;
@@ -25,28 +25,20 @@
     var min = words[words.length - 1][1];
     var scale = function (n) { return max === min ? 64 : 26 + (n - min) / (max - min) * 84; };
     var palette = ['#ffffff', '#f2a900', '#9fcbdc', '#ffd27a', '#d7eaf1'];
-    window.d3.layout.cloud()
-      .size([w, h])
-      .words(words.map(function (x) { return { text: x[0], size: scale(x[1]) }; }))
-      .padding(6)
-      .rotate(function () { return 0; })
-      .font('system-ui, sans-serif')
-      .fontWeight(800)
-      .fontSize(function (d) { return d.size; })
-      .on('end', function (placed) {
-        placed.forEach(function (d, i) {
-          var s = document.createElement('span');
-          s.textContent = d.text;
-          s.style.fontSize = d.size + 'px';
-          s.style.left = (w / 2 + d.x) + 'px';
-          s.style.top = (h / 2 + d.y) + 'px';
-          s.style.transform = 'translate(-50%, -75%)';
-          s.style.color = palette[i % palette.length];
-          box.appendChild(s);
-        });
-        cloud.classList.add('is-laid-out');
-      })
-      .start();
+    var laid = window.artoisWordCloud.layout(words.map(function (x) { return { text: x[0], size: scale(x[1]) }; }), w, h, function (placed) {
+      placed.forEach(function (d, i) {
+        var s = document.createElement('span');
+        s.textContent = d.text;
+        s.style.fontSize = d.size + 'px';
+        s.style.left = (w / 2 + d.x) + 'px';
+        s.style.top = (h / 2 + d.y) + 'px';
+        s.style.transform = 'translate(-50%, -75%)';
+        s.style.color = palette[i % palette.length];
+        box.appendChild(s);
+      });
+      cloud.classList.add('is-laid-out');
+    });
+    if (!laid) box.parentNode.removeChild(box);
   }
 
   function refresh() {

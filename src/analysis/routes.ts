@@ -5,7 +5,8 @@ import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { filterToQuery, isEmptyFilter, NO_FILTER, parseFilters, type Filter, type FilterError } from '../results/filters.js';
 import { filterWords } from '../results/filterWords.js';
-import { findPersonalData, MASKS } from '../privacy/screening.js';
+import { answerScreener } from '../privacy/answerScreening.js';
+import { MASKS } from '../privacy/screening.js';
 import { audit } from '../staff/audit.js';
 import { requirePage } from '../staff/auth.js';
 import { fr } from '../strings.js';
@@ -63,7 +64,12 @@ export function analysisRouter(deps: AnalysisDeps) {
       pageTitle: t.title,
       filters: f,
       flaggedLink: t.flaggedLink(flaggedCount()),
-      sources: sources.map((s) => ({ ...s, count: t.answersCount(counts.get(s.key) ?? 0), href: `/analyse/textes/${s.key}${f.query ? `?${f.query}` : ''}` })),
+      sources: sources.map((s) => ({
+        ...s,
+        count: t.answersCount(counts.get(s.key) ?? 0),
+        href: `/analyse/textes/${s.key}${f.query ? `?${f.query}` : ''}`,
+        cloudHref: `/analyse/nuage/${s.key}${f.query ? `?${f.query}` : ''}`,
+      })),
       styles: ['/static/css/analysis.css'],
     });
   });
@@ -91,6 +97,7 @@ export function analysisRouter(deps: AnalysisDeps) {
       return `${path}${s ? `?${s}` : ''}`;
     };
     const back = f.query ? `?${f.query}` : '';
+    const screenAnswer = answerScreener(db);
     res.status(errors.length ? 400 : 200).render('analysis/texts', {
       pageTitle: page > 1 ? `${t.browserTitle(source.label)} – ${t.page(page, pages)}` : t.browserTitle(source.label),
       source,
@@ -101,13 +108,16 @@ export function analysisRouter(deps: AnalysisDeps) {
       clearSearch: search ? link(1).replace(/([?&])q=[^&]*&?/, '$1').replace(/[?&]$/, '') : undefined,
       resultsHref: `/resultats/${q.sections.find((s) => s.title === source.section)?.id ?? ''}${back}#q-${source.questionId}`,
       clearFiltersHref: `${path}${search ? `?q=${encodeURIComponent(search)}` : ''}`,
+      cloudHref: `/analyse/nuage/${source.key}${back}`,
       summary: `${t.found(found.total)}${search ? t.matching(search) : ''}`,
       answers: found.answers.map((x) => ({
         text: x.text,
-        // Shown in full to analysts, with a warning where the shared screening sees personal data.
-        personal: [...new Set(findPersonalData(x.text).map((f) => MASKS[f.kind].replace(/[[\]]/g, '')))].join(', '),
+        // Shown in full to analysts, with a warning where the shared screening (or an analyst's
+        // manual mask) sees personal data.
+        personal: [...new Set(screenAnswer({ responseId: x.responseId, source: source.key }, x.text).masked.map((f) => MASKS[f.kind].replace(/[[\]]/g, '')))].join(', '),
         meta: t.responseOf(frenchResponseDay(x.hour), channelLabel(x.channel)),
         href: `/analyse/reponses/${x.responseId}`,
+        maskHref: `/analyse/donnees-personnelles/${source.key}/${x.responseId}`,
       })),
       pageLabel: pages > 1 ? t.page(page, pages) : '',
       previous: page > 1 ? link(page - 1) : undefined,

@@ -59,7 +59,7 @@ const t = fr.coding;
 const analysts = requirePage('admin', 'analyst');
 const STYLES = ['/static/css/analysis.css', '/static/css/coding.css'];
 // Every coding page uses the wide layout: tables of themes and of agreement, the screen's two columns.
-const PAGE = { styles: STYLES, wide: true };
+const PAGE = { styles: STYLES, widePage: true };
 export const LIST_PAGE_SIZE = 50;
 export const DEFAULT_SAMPLE = 100;
 const MAX_SAMPLE = 2000;
@@ -364,7 +364,6 @@ export function codingRouter(deps: CodingDeps) {
     const common = {
       ...PAGE,
       codingScreen: true,
-      wide: true,
       source: s.source,
       base: base(s.source),
       sampleMode: s.sample !== undefined,

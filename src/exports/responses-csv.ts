@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { compileFilter, NO_FILTER, type Filter } from '../results/filters.js';
 import { responseColumns, rowWriters } from './columns.js';
-import { screen } from '../privacy/screening.js';
+import { answerScreener } from '../privacy/answerScreening.js';
 import { csvCell, dialectOf, neutralizeFormula, pump, type CsvDialect, type Sink } from './csv.js';
 
 // responses.csv: one line per completed response (passing the filter), one column per question,
@@ -54,10 +54,12 @@ export function* responsesCsvChunks(db: Db, q: Questionnaire, opts: ResponsesCsv
   // Each line is joined into one flat string, and a page's lines into one chunk: little stays
   // alive between garbage collections (a string built with += is a tree of thousands of pieces).
   const parts: string[] = new Array(width);
+  // Screened: automatic masks and the analysts' manual ones (text columns are named by source).
+  const screenAnswer = opts.screened ? answerScreener(db) : undefined;
   const line = (cells: (string | number | null)[]) => {
     for (const i of textCols) {
       const v = cells[i];
-      if (typeof v === 'string') cells[i] = neutralizeFormula(opts.screened ? screen(v).text : v);
+      if (typeof v === 'string') cells[i] = neutralizeFormula(screenAnswer ? screenAnswer({ responseId: String(cells[0]), source: cols[i].name }, v).text : v);
     }
     for (let i = 0; i < width; i++) parts[i] = csvCell(cells[i], delimiter);
     return parts.join(delimiter);

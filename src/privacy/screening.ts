@@ -6,7 +6,7 @@ import { fold } from '../text/normalise.js';
 // outside the analysts' coding screens: word clouds, the synthesis, `screened=1` exports, the
 // workshop wall. It masks what it recognises; what it does not catch is listed in the README.
 
-export type PiiKind = 'telephone' | 'email' | 'pseudo' | 'lien' | 'adresse' | 'nom';
+export type PiiKind = 'telephone' | 'email' | 'pseudo' | 'lien' | 'adresse' | 'nom' | 'masque';
 export type Finding = { kind: PiiKind; start: number; end: number; text: string };
 
 export const MASKS: Record<PiiKind, string> = {
@@ -16,13 +16,16 @@ export const MASKS: Record<PiiKind, string> = {
   lien: '[lien]',
   adresse: '[adresse]',
   nom: '[nom]',
+  // Only ever set by hand (an analyst's manual mask, src/privacy/answerScreening.ts).
+  masque: '[masqué]',
 };
 
 // French numbers: 0X XX XX XX XX with spaces, dots, dashes or nothing; +33 / 0033 then 9 digits
 // (with an optional (0)); the digits may be grouped 2 by 2 or not.
 const SEP = String.raw`[\s.\-]?`;
+// Slashes only when every separator is one (« 06/12/34/56/78 »): a date never has five parts.
 const PHONE = new RegExp(
-  String.raw`(?<![\d+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?[1-9](?:${SEP}\d{2}){4}|0[1-9](?:${SEP}\d{2}){4})(?!\d)`,
+  String.raw`(?<![\d+])(?:(?:\+|00)\s?33${SEP}(?:\(0\)\s?)?[1-9](?:${SEP}\d{2}){4}|0[1-9](?:${SEP}\d{2}){4}|0[1-9](?:/\d{2}){4})(?![\d/])`,
   'g',
 );
 const EMAIL = /[\p{L}\d._%+-]+@[\p{L}\d.-]+\.[\p{L}]{2,}/gu;
@@ -30,7 +33,7 @@ const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b(?:instagram|tiktok|snapchat|
 // « @pseudo » (not an e-mail: nothing glued before the @).
 const HANDLE = /(?<![\p{L}\d._%+-])@[\p{L}\d._]{2,30}/gu;
 // « snap : lucas_62 », « insta lucas.62 », « mon tiktok c'est xx »: a network word then a pseudo-like token.
-const NETWORK_HANDLE = /\b(?:snap(?:chat)?|insta(?:gram)?|tiktok|tik tok|discord|twitch|ig)\b\s*(?::|=|->|c['’]est|est)?\s*@?([\p{L}\d._]{3,30})/giu;
+const NETWORK_HANDLE = /\b(?:snap(?:chat)?|insta(?:gram)?|tiktok|tik tok|discord|twitch|ig)\b\s*(?::|=|->|c\s?['’]?\s?est|est)?\s*@?([\p{L}\d._#]{3,30})/giu;
 // A number, then a kind of street, then up to five words of its name: « 12 rue Jean Jaurès »,
 // « 3 bis, avenue de la République », « 45 bd Basly ».
 const STREET_TYPES = String.raw`rue|avenue|av\.?|boulevard|bd|allée|allee|impasse|chemin|place|route|rte|résidence|residence|cité|cite|quai|cours|square|sentier|passage|lotissement|hameau|faubourg|voie`;
@@ -64,11 +67,22 @@ function names(): Set<string> {
 const isCapitalised = (w: string) => /^\p{Lu}/u.test(w);
 const isFamilyShape = (w: string) => isCapitalised(w) && !NOT_FAMILY.has(fold(w.replace(/\.$/, ''))) && (w.length >= 2);
 
+// « Mme Dupont », « M. Leroy »: a civility then a family-name shape (the civility stays).
+const CIVILITIES = new Set(['m', 'mr', 'mme', 'mlle', 'monsieur', 'madame', 'mademoiselle']);
+
 function findNames(text: string, out: Finding[]) {
   const ws = [...text.matchAll(WORD)].map((m) => ({ w: m[0], start: m.index!, end: m.index! + m[0].length }));
   for (let i = 0; i < ws.length; i++) {
     const { w, start } = ws[i];
+    // Names and civilities start with a capital: most words are skipped before folding (costly).
+    if (!isCapitalised(w)) continue;
     const key = fold(w.replace(/\.$/, ''));
+    const after = ws[i + 1];
+    if (CIVILITIES.has(key) && isCapitalised(w) && after && after.start - ws[i].end <= 2 && isFamilyShape(after.w) && !CIVILITIES.has(fold(after.w.replace(/\.$/, '')))) {
+      out.push({ kind: 'nom', start: after.start, end: after.end, text: after.w });
+      i++;
+      continue;
+    }
     if (!isCapitalised(w) || !names().has(key)) continue;
     const prev = ws
       .slice(Math.max(0, i - 3), i)
@@ -98,12 +112,15 @@ export function findPersonalData(text: string): Finding[] {
       found.push({ kind, start, end: start + part.length, text: part });
     }
   };
-  add('email', EMAIL);
-  add('lien', URL_RE);
-  add('telephone', PHONE);
-  add('pseudo', HANDLE);
+  // Each pattern only where its mark can be (an @, a dot or slash, a digit): most answers have none.
+  const at = text.includes('@');
+  const digit = /\d/.test(text);
+  if (at) add('email', EMAIL);
+  if (/[./]/.test(text)) add('lien', URL_RE);
+  if (digit) add('telephone', PHONE);
+  if (at) add('pseudo', HANDLE);
   add('pseudo', NETWORK_HANDLE, 1);
-  add('adresse', ADDRESS);
+  if (digit) add('adresse', ADDRESS);
   findNames(text, found);
   const order: PiiKind[] = ['email', 'lien', 'telephone', 'adresse', 'pseudo', 'nom'];
   found.sort((a, b) => a.start - b.start || order.indexOf(a.kind) - order.indexOf(b.kind) || b.end - a.end);
@@ -116,20 +133,35 @@ export function findPersonalData(text: string): Finding[] {
   return out;
 }
 
-/** The text with every piece of personal data replaced by its mask (« [téléphone] »…), and what was masked. */
-export function screen(text: string, extra: { start: number; end: number }[] = []): { text: string; masked: Finding[] } {
+export type Span = { start: number; end: number; kind?: PiiKind };
+
+/**
+ * The text with every piece of personal data replaced by its mask (« [téléphone] »…), and what was
+ * masked. `extra` are spans masked by hand (kind « [nom] » unless told): they add to what is
+ * found, and overlapping spans merge into one mask (the first one's kind), so that a hand-masked
+ * passage reaching past an automatic finding is masked whole.
+ * Survey answers go through answerScreener (answerScreening.ts), which adds the analysts' masks.
+ */
+export function screen(text: string, extra: readonly Span[] = []): { text: string; masked: Finding[] } {
   const findings = findPersonalData(text);
-  // Hand-masked spans (an analyst's), added to what was found.
-  for (const e of extra) if (e.start >= 0 && e.end <= text.length && e.start < e.end) findings.push({ kind: 'nom', start: e.start, end: e.end, text: text.slice(e.start, e.end) });
-  findings.sort((a, b) => a.start - b.start);
-  let out = '';
-  let at = 0;
+  for (const e of extra) {
+    if (e.start >= 0 && e.end <= text.length && e.start < e.end) findings.push({ kind: e.kind ?? 'nom', start: e.start, end: e.end, text: text.slice(e.start, e.end) });
+  }
+  findings.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: Finding[] = [];
   for (const f of findings) {
-    if (f.start < at) continue;
+    const last = kept[kept.length - 1];
+    if (last && f.start < last.end) {
+      if (f.end > last.end) kept[kept.length - 1] = { ...last, end: f.end, text: text.slice(last.start, f.end) };
+      continue;
+    }
+    kept.push({ ...f });
+  }
+  let out = '';
+  let at = 0;
+  for (const f of kept) {
     out += text.slice(at, f.start) + MASKS[f.kind];
     at = f.end;
-    kept.push(f);
   }
   return { text: out + text.slice(at), masked: kept };
 }

@@ -42,6 +42,10 @@ export const AUDIT_ACTIONS = {
   // Coding free text (issue 13).
   'coding.codebook': 'Plan de codage modifié',
   'coding.rules': 'Règles de mots-clés appliquées',
+  // Word cloud and personal data of free text (issue 13).
+  'cloud.exclusions': 'Mots exclus d’un nuage modifiés',
+  'privacy.mask': 'Passage d’une réponse masqué à la main',
+  'privacy.unmask': 'Masque manuel annulé',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

@@ -120,6 +120,9 @@ function better(a: Variant, b: Variant): number {
   );
 }
 
+/** The order of spellings a cloud displays (best first): the survey's word cloud sorts with it too. */
+export const compareSpellings = better;
+
 /**
  * Groups short entries (word-cloud answers) the way a reader would. Each group shows its most
  * frequent spelling as typed, with every spelling and its count. Largest groups first.

@@ -12,10 +12,24 @@ const TABLE: [string, string][] = [
   ['+33612345678', '[téléphone]'],
   ['0033 6 12 34 56 78', '[téléphone]'],
   ['+33 (0)6 12 34 56 78', '[téléphone]'],
+  ['+33.6.12.34.56.78', '[téléphone]'],
+  ['06/12/34/56/78', '[téléphone]'],
+  ['06 1234 5678', '[téléphone]'],
+  ['tel 07 81 22 33 44', 'tel [téléphone]'],
+  ['06 12 34 56 78 ou 0612345678', '[téléphone] ou [téléphone]'],
   ['fixe : 03 21 00 00 00', 'fixe : [téléphone]'],
   // E-mails and handles
   ['écris-moi : lucas.martin62@gmail.com', 'écris-moi : [e-mail]'],
   ['mon mail Emma_D@hotmail.fr merci', 'mon mail [e-mail] merci'],
+  ['LUCAS@YAHOO.FR', '[e-mail]'],
+  ['contact : jean-pierre.dupont@orange.fr', 'contact : [e-mail]'],
+  ['ajoute moi @emma_lns', 'ajoute moi [pseudo]'],
+  ["mon snap c'est lucas62", "mon snap c'est [pseudo]"],
+  ['mon tiktok c est zoe62', 'mon tiktok c est [pseudo]'],
+  ['tiktok zoe_62', 'tiktok [pseudo]'],
+  ['insta : @jade.lns', 'insta : [pseudo]'],
+  ['ajoute moi sur snap kevin62', 'ajoute moi sur snap [pseudo]'],
+  ['discord lucas#1234', 'discord [pseudo]'],
   ['suivez @lucas_62 sur insta', 'suivez [pseudo] sur insta'],
   ['snap : emma.lns', 'snap : [pseudo]'],
   ['mon insta c’est lucas62', 'mon insta c’est [pseudo]'],
@@ -26,12 +40,23 @@ const TABLE: [string, string][] = [
   ['3 bis avenue de la République', '[adresse]'],
   ['45 bd Basly', '[adresse]'],
   ['au 7 place du Cantin', 'au [adresse]'],
+  ['3 bis avenue Foch à Arras', '[adresse] à Arras'],
+  ['15, rue de la Paix 62300 Lens', '[adresse] 62300 Lens'],
+  ['8 allée des Tilleuls', '[adresse]'],
+  ['120 route de Béthune', '[adresse]'],
+  ['au 4 résidence les Glycines', 'au [adresse]'],
   // Names
   ['je suis Lucas Martin de Liévin', 'je suis [nom] de Liévin'],
   ['Emma DUPONT, 16 ans', '[nom], 16 ans'],
   ['demandez à Inès B.', 'demandez à [nom]'],
   ['je m’appelle Kevin', 'je m’appelle [nom]'],
   ['moi c’est Rose', 'moi c’est [nom]'],
+  ['Jean-Pierre Dupont', '[nom]'],
+  ['Marie-Claire Lefebvre', '[nom]'],
+  ['Salut c’est Théo Lefebvre', 'Salut c’est [nom]'],
+  ['Yanis Benali 1ère STMG', '[nom] 1ère STMG'],
+  ['Mme Dupont', 'Mme [nom]'],
+  ['la CPE, M. Leroy', 'la CPE, M. [nom]'],
 ];
 
 // Text that must come out unchanged: no false positive on ordinary answers.
@@ -46,7 +71,23 @@ const CLEAN = [
   'Mission Locale de Lens-Liévin',
   'Rue très sale près de la gare', // a street type without a number
   'email@', // not an address
+  'rdv le 06/12', // a date, not a phone
+  'le 01/02/2023 à 10 h',
+  'Ouvert de 08 h à 18 h',
+  'Plus de bus à 6 h 30',
+  'J’ai 16 ans, 2 frères',
+  'code postal 62300',
+  'Bac +5',
+  'Bonjour Madame la Maire',
+  'Vive le RC Lens',
+  'Le Louvre-Lens et le lycée Robespierre',
+  'Pôle emploi et Mission Locale',
+  'Tel est mon avis',
 ];
+
+// Ordinary answers masked anyway: a famous person's first and family name has the shape of a
+// name. Counted as false positives in the measure (better too much than too little).
+const OVER_MASKED = ['Jean Jaurès était un grand homme', 'Marie Curie est mon modèle', 'Victor Hugo'];
 
 // Known misses, kept in the table so the README says the truth.
 const MISSED = [
@@ -54,6 +95,13 @@ const MISSED = [
   'zéro six douze trente-quatre', // numbers in words
   'Kevin', // a first name alone, not introduced
   '6 12 34 56 78', // a phone without its leading 0
+  '0 6 1 2 3 4 5 6 7 8', // digits spaced one by one
+  'emma (at) gmail.com', // a disguised e-mail
+  'Dupont', // a family name alone
+  'Chloé et Léa', // first names alone, not introduced
+  'mon pote kéké', // a nickname
+  'au lycée Carnot', // a school's name
+  '62300 Lens', // a postal code and a town (not an address on its own)
 ];
 
 describe('personal data screening', () => {
@@ -82,9 +130,20 @@ describe('personal data screening', () => {
     expect(screen('le prof de maths, M. Leroy', [{ start: 21, end: 26 }]).text).toBe('le prof de maths, M. [nom]');
   });
 
-  it('measures itself on the table: every row caught, no false positive', () => {
+  it('masks a famous name too (documented over-masking)', () => {
+    for (const t of OVER_MASKED) expect(findPersonalData(t).map((f) => f.kind), t).toEqual(['nom']);
+  });
+
+  it('measures itself on the table: detection rate and false positives, printed', () => {
     const caught = TABLE.filter(([input, expected]) => screen(input).text === expected).length;
-    const falsePositives = CLEAN.filter((t) => findPersonalData(t).length > 0).length;
-    expect({ caught, rows: TABLE.length, falsePositives }).toEqual({ caught: 25, rows: 25, falsePositives: 0 });
+    const examples = TABLE.length + MISSED.length;
+    const ordinary = [...CLEAN, ...OVER_MASKED];
+    const falsePositives = ordinary.filter((t) => findPersonalData(t).length > 0).length;
+    const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1).replace('.', ',')} %`;
+    console.info(
+      `Filtrage des données personnelles : ${caught}/${examples} exemples détectés (${pct(caught, examples)}), ` +
+        `${falsePositives}/${ordinary.length} textes ordinaires masqués à tort (${pct(falsePositives, ordinary.length)}).`,
+    );
+    expect({ caught, examples, falsePositives, ordinary: ordinary.length }).toEqual({ caught: 50, examples: 61, falsePositives: 3, ordinary: 25 });
   });
 });
