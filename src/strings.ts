@@ -1116,6 +1116,31 @@ export const fr = {
     },
   },
 
+  // « Résultats pondérés » (weighted=1) on the dashboard, /api/results.json and the results exports (issue 12).
+  weighted: {
+    switchLabel: 'Résultats pondérés',
+    switchHint: 'Les réponses sont pondérées pour ressembler à la population (recensement) : les parts sont pondérées, les nombres restent ceux des répondants.',
+    unavailable:
+      'Aucune pondération n’est enregistrée : les résultats pondérés ne sont pas disponibles. Un chargé d’études doit d’abord enregistrer une pondération (marges de référence).',
+    notUpToDate:
+      'La pondération n’est pas encore à jour pour toutes les réponses de cette sélection : les résultats pondérés ne sont pas affichés. Réessayez dans un instant ou retirez « Résultats pondérés ».',
+    chip: 'Résultats pondérés',
+    notice: (responses: string, effective: string, deff: string) =>
+      `Résultats pondérés : les parts (%) sont calculées avec les poids de redressement ; les nombres sont ceux des répondants (${responses} réponses pondérées). Les intervalles de confiance à 95 % (Wilson) utilisent la taille d’échantillon effective de chaque base (Kish), ici ${effective} pour l’ensemble (effet du plan ${deff}).`,
+    unweightedLeft: (count: string) => `${count} réponses de la sélection n’ont pas encore de poids : elles ne sont pas comptées dans les résultats pondérés.`,
+    count: 'Répondants',
+    percent: 'Part pondérée',
+    interval: 'IC 95 % (n effectif)',
+    intervalText: (low: string, high: string) => `${low} – ${high}`,
+    base: (count: string, effective: string) => `Base : ${count} répondants, n effectif ${effective} (pondéré)`,
+    baseRange: (lo: string, hi: string) => `Base : ${lo} à ${hi} répondants selon la ligne (pondéré)`,
+    basePlain: (count: string) => `Base : ${count} répondants (pondéré)`,
+    baseResponses: (count: string, effective: string) => `Base : ${count} réponses complètes, n effectif ${effective} (pondéré)`,
+    mean: 'Moyenne pondérée',
+    median: 'Médiane pondérée',
+    csvError: 'Résultats pondérés impossibles :',
+  },
+
   // Workshops (issue 11).
   workshops: {
     agreement: {

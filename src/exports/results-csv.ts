@@ -9,6 +9,22 @@ import { csvLine, decimal, dialectOf, pump, type CsvDialect, type Sink } from '.
 // tables are percentages of respondents and add up to more than 100.
 
 export const RESULTS_COLUMNS = ['question_id', 'question_label', 'option_code', 'option_label', 'count', 'base', 'percent'] as const;
+/**
+ * Added after those of RESULTS_COLUMNS by « résultats pondérés » (weighted=1), whose count, base and
+ * percent stay the raw respondents and their raw share: sums of weights, the weighted share,
+ * Kish's effective base and design effect, the 95 % Wilson interval on the effective base.
+ */
+export const WEIGHTED_COLUMNS = ['weighted_count', 'weighted_base', 'weighted_percent', 'effective_base', 'design_effect', 'ci_low', 'ci_high'] as const;
+/** Decimals written, as rounded by the engine (src/results/weighted.ts). */
+const WEIGHTED_DIGITS: Record<(typeof WEIGHTED_COLUMNS)[number], number> = {
+  weighted_count: 2,
+  weighted_base: 2,
+  weighted_percent: 1,
+  effective_base: 1,
+  design_effect: 3,
+  ci_low: 1,
+  ci_high: 1,
+};
 
 export type ResultsRow = {
   question_id: string;
@@ -18,6 +34,7 @@ export type ResultsRow = {
   count: number;
   base: number;
   percent: number | null;
+  weighted?: { weighted_count: number | null; weighted_base: number | null; weighted_percent: number | null; effective_base: number | null; design_effect: number | null; ci_low: number | null; ci_high: number | null };
 };
 
 /** The rows of results.csv, in questionnaire order. */
@@ -32,6 +49,19 @@ export function resultsRows(results: Results): ResultsRow[] {
         count: o.count,
         base: t.base,
         percent: o.percent,
+        ...(results.weighted
+          ? {
+              weighted: {
+                weighted_count: o.weightedCount ?? null,
+                weighted_base: t.weightedBase ?? null,
+                weighted_percent: o.weightedPercent ?? null,
+                effective_base: t.effectiveBase ?? null,
+                design_effect: t.designEffect ?? null,
+                ci_low: o.ciLow ?? null,
+                ci_high: o.ciHigh ?? null,
+              },
+            }
+          : {}),
       })),
     ),
   );
@@ -50,11 +80,14 @@ export function figureTables(results: Results, id: string): Set<string> | null {
 }
 
 export function* resultsCsvChunks(results: Results, d: CsvDialect, only?: Set<string>): Generator<string> {
-  let chunk = (d.bom ? '\ufeff' : '') + csvLine(RESULTS_COLUMNS, d);
+  const weighted = results.weighted === true;
+  let chunk = (d.bom ? '\ufeff' : '') + csvLine(weighted ? [...RESULTS_COLUMNS, ...WEIGHTED_COLUMNS] : RESULTS_COLUMNS, d);
   for (const r of resultsRows(results)) {
     if (only && !only.has(r.question_id)) continue;
     // Labels come from the questionnaire definition, not from respondents: no formula to fear.
-    chunk += csvLine([r.question_id, r.question_label, r.option_code, r.option_label, r.count, r.base, decimal(r.percent, d)], d);
+    const cells: (string | number | null)[] = [r.question_id, r.question_label, r.option_code, r.option_label, r.count, r.base, decimal(r.percent, d)];
+    if (r.weighted) for (const c of WEIGHTED_COLUMNS) cells.push(decimal(r.weighted[c], d, WEIGHTED_DIGITS[c]));
+    chunk += csvLine(cells, d);
     if (chunk.length > 64 * 1024) {
       yield chunk;
       chunk = '';

@@ -8,6 +8,7 @@ import { audit } from '../staff/audit.js';
 import { requireApi } from '../staff/auth.js';
 import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
+import { weightingCheck } from '../results/weightedView.js';
 import { writeCodebookCsv } from './codebook.js';
 import { writeResponsesCsv } from './responses-csv.js';
 import { figureTables, resultsCsvChunks } from './results-csv.js';
@@ -32,14 +33,21 @@ export function exportsRouter(deps: ExportsDeps) {
   const { db, questionnaire: q, territory } = deps;
   const router = express.Router();
   const guard = requireApi('admin', 'analyst');
+  const weighting = weightingCheck(db, q);
 
   /** Filters of the query, or a 400 in French listing every problem. */
-  const filterOr400 = (req: Request, res: Response): Filter | undefined => {
+  const filterOr400 = (req: Request, res: Response, opts: { weighted?: boolean } = {}): Filter | undefined => {
     const parsed = parseFilters(req.query, q, {
       channels: deps.campaign().channels.map((c) => c.code),
       communeExists: (code) => territory.byInsee.has(code),
     });
-    if (parsed.ok) return parsed.filter;
+    if (parsed.ok) {
+      // weighted=1 without a weighting in force: refused as a bad filter is, in French.
+      const refused = opts.weighted ? weighting.error(parsed.filter) : null;
+      if (!refused) return parsed.filter;
+      res.status(400).type('text/plain; charset=utf-8').send(`${fr.weighted.csvError}\n- ${refused.field} : ${refused.message}\n`);
+      return undefined;
+    }
     res
       .status(400)
       .type('text/plain; charset=utf-8')
@@ -79,7 +87,7 @@ export function exportsRouter(deps: ExportsDeps) {
     '/export/results.csv',
     guard,
     streamed(async (req, res) => {
-      const filter = filterOr400(req, res);
+      const filter = filterOr400(req, res, { weighted: true });
       if (!filter) return;
       const excel = start(req, res, 'resultats');
       if (excel === undefined) return void res.end();
@@ -94,7 +102,7 @@ export function exportsRouter(deps: ExportsDeps) {
     '/resultats/tableau.csv',
     guard,
     streamed(async (req, res) => {
-      const filter = filterOr400(req, res);
+      const filter = filterOr400(req, res, { weighted: true });
       if (!filter) return;
       const results = computeResults(db, q, filter, { communeName: (c) => territory.byInsee.get(c)?.name ?? c });
       const id = typeof req.query.tableau === 'string' ? req.query.tableau : '';

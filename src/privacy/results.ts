@@ -1,4 +1,5 @@
 import type { OptionResult, PublishedResults, QuestionResult, Results, ResultTable } from '../results/aggregate.js';
+import { wilson } from '../results/statistics.js';
 import { fr } from '../strings.js';
 import { isSmall, selectionWithheld, suppressSingle, suppressYesNo, type Audience, type CellStatus } from './disclosure.js';
 
@@ -21,25 +22,38 @@ import { isSmall, selectionWithheld, suppressSingle, suppressYesNo, type Audienc
 //    over a visible base of at least K.
 // A hidden « sans réponse » hides the base (base = selection − « sans réponse ») and therefore
 // every percentage of the table (count / percent gives the base back).
+//
+// Weighted results (« résultats pondérés », src/results/weighted.ts): every decision above is
+// made on the RAW number of respondents (count, base, selection), never on a weighted figure (a
+// weighted count of 6.2 from 2 people is still 2 people), so the cells hidden are exactly those of
+// the unweighted results; a hidden cell's weighted count, weighted share and interval are hidden
+// with it, and a hidden base takes its weighted base, effective size and every weighted share of
+// the table with it. A selection with responses not weighted yet shows no weighted figure:
+// comparing it with the unweighted results would difference those few responses.
 
 const t = fr.disclosure;
 
 /** Code of the merged cell of small communes (INSEE codes are 5 characters: no clash). */
 export const OTHER_COMMUNES_CODE = 'autres_communes';
 
+/** The weighted fields of a cell as hidden (nothing added to an unweighted cell). */
+const noWeightedShare = (o: OptionResult<number | null>) => ('weightedPercent' in o ? { weightedPercent: null, ciLow: null, ciHigh: null } : {});
+
 function hide(o: OptionResult<number | null>, status: CellStatus): OptionResult<number | null> {
   if (status === 'shown') return o;
-  return { ...o, count: null, percent: null, suppressed: true, reason: status };
+  return { ...o, count: null, percent: null, ...noWeightedShare(o), ...('weightedCount' in o ? { weightedCount: null } : {}), suppressed: true, reason: status };
 }
 
 function protectTable(table: ResultTable, selection: number, k: number, yesNo: boolean): ResultTable<number | null> {
   const counts = table.options.map((o) => o.count);
   const { options, noAnswer } = yesNo ? (({ yes, noAnswer }) => ({ options: yes, noAnswer }))(suppressYesNo(counts, table.base, selection, k)) : suppressSingle(counts, table.base, selection, k);
   const baseShown = noAnswer === 'shown';
+  const weightedBaseHidden = !baseShown && 'weightedBase' in table ? { weightedBase: null, effectiveBase: null, designEffect: null } : {};
   return {
     ...table,
     base: baseShown ? table.base : null,
-    options: table.options.map((o, i) => hide(baseShown ? o : { ...o, percent: null }, options[i])),
+    ...weightedBaseHidden,
+    options: table.options.map((o, i) => hide(baseShown ? o : { ...o, percent: null, ...noWeightedShare(o) }, options[i])),
   };
 }
 
@@ -49,10 +63,19 @@ function mergeSmallCommunes(table: ResultTable, k: number): ResultTable {
   const merged = table.options.filter((o) => isSmall(o.count, k)).reduce((a, o) => a + o.count, 0);
   if (!merged) return { ...table, options: kept };
   const base = table.base;
-  return {
-    ...table,
-    options: [...kept, { code: OTHER_COMMUNES_CODE, label: t.otherCommunes(k), count: merged, percent: base > 0 ? Math.round((merged / base) * 1000) / 10 : null }],
-  };
+  const cell: OptionResult = { code: OTHER_COMMUNES_CODE, label: t.otherCommunes(k), count: merged, percent: base > 0 ? Math.round((merged / base) * 1000) / 10 : null };
+  if (table.weightedBase != null) {
+    // Weighted results: the merged cell's weights, share and interval (on the base's effective size).
+    const sum = table.options.filter((o) => isSmall(o.count, k)).reduce((a, o) => a + (o.weightedCount ?? 0), 0);
+    const ci = table.effectiveBase && table.weightedBase > 0 ? wilson((sum / table.weightedBase) * table.effectiveBase, table.effectiveBase) : null;
+    Object.assign(cell, {
+      weightedCount: Math.round(sum * 100) / 100,
+      weightedPercent: table.weightedBase > 0 ? Math.round((1000 * sum) / table.weightedBase) / 10 : null,
+      ciLow: ci ? Math.round(1000 * ci.low) / 10 : null,
+      ciHigh: ci ? Math.round(1000 * ci.high) / 10 : null,
+    });
+  }
+  return { ...table, options: [...kept, cell] };
 }
 
 function protectQuestion(q: QuestionResult, selection: number, k: number): QuestionResult<number | null> {
@@ -80,8 +103,12 @@ function protectQuestion(q: QuestionResult, selection: number, k: number): Quest
  */
 export function protectResults(results: Results, k: number): PublishedResults {
   const disclosure = { audience: 'protected' as Audience, minGroupSize: k };
+  const hiddenWeighting = results.weighting && { responses: null, unweighted: 0, weightedTotal: null, effectiveN: null, designEffect: null };
   if (selectionWithheld(results.responses, k)) {
-    return { ...results, responses: null, questions: [], disclosure: { ...disclosure, withheld: t.withheld(k) } };
+    return { ...results, responses: null, questions: [], ...(hiddenWeighting ? { weighting: hiddenWeighting } : {}), disclosure: { ...disclosure, withheld: t.withheld(k) } };
+  }
+  if (results.weighting && results.weighting.unweighted > 0) {
+    return { ...results, responses: null, questions: [], weighting: hiddenWeighting, disclosure: { ...disclosure, withheld: fr.weighted.notUpToDate } };
   }
   return {
     ...results,

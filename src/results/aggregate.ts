@@ -7,6 +7,7 @@ import { TOTAL_KEY } from './counts.js';
 import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_CHANNEL, NO_FILTER, type Filter } from './filters.js';
 import { AGE_GROUP_SUFFIX, ageGroupsFor, EPCI_CHOICES, eachQuestion, sub, type Choice } from './model.js';
 import { frResults } from './strings.js';
+import { computeWeightedResults } from './weighted.js';
 import type { Audience } from '../privacy/disclosure.js';
 
 // Results of the questionnaire: for each question, counts per option, the base (completed
@@ -41,6 +42,15 @@ export type OptionResult<N extends number | null = number> = {
   percent: number | null;
   suppressed?: true;
   reason?: 'small' | 'complementary';
+  // Weighted results only (filter.weighted, src/results/weighted.ts); count and percent then stay
+  // the raw respondents and their raw share. Null where disclosure control hides them.
+  /** Sum of the weights of the respondents of this cell. */
+  weightedCount?: number | null;
+  /** Weighted share of the base, in percent (one decimal). */
+  weightedPercent?: number | null;
+  /** 95 % Wilson interval of the weighted share on the base's effective sample size, in percent. */
+  ciLow?: number | null;
+  ciHigh?: number | null;
 };
 
 /** One table of results: a question, a grid item, a ranking view, a derived variable. */
@@ -53,6 +63,11 @@ export type ResultTable<N extends number | null = number> = {
   /** Several options per respondent: percentages of respondents, summing to more than 100. */
   multiple: boolean;
   options: OptionResult<N>[];
+  // Weighted results only: the base's sum of weights, Kish effective sample size (Σw)²/Σw² and
+  // design effect n/n_eff over the respondents of the base.
+  weightedBase?: number | null;
+  effectiveBase?: number | null;
+  designEffect?: number | null;
 };
 
 export type IntegerStats<N extends number | null = number> = { count: N; mean: number | null; median: number | null; min: number | null; max: number | null };
@@ -78,8 +93,25 @@ export type Results<N extends number | null = number> = {
    */
   source: 'counts' | 'answers';
   questions: QuestionResult<N>[];
+  /** True for « résultats pondérés » (filter.weighted): see `weighting` and the weighted fields. */
+  weighted?: boolean;
+  weighting?: WeightingSummary;
   /** Set by protectResults / fullResults (src/privacy/results.ts): who these figures are for. */
   disclosure?: Disclosure;
+};
+
+/** The weighted selection as a whole (weighted results only). */
+export type WeightingSummary = {
+  /** Selected responses that carry a weight: the respondents every weighted figure counts. */
+  responses: number | null;
+  /** Selected responses without a weight yet (not counted in the weighted figures). */
+  unweighted: number;
+  /** Sum of their weights. */
+  weightedTotal: number | null;
+  /** Kish effective sample size of the selection, (Σw)²/Σw². */
+  effectiveN: number | null;
+  /** Kish design effect of the selection, n·Σw²/(Σw)² = n/n_eff. */
+  designEffect: number | null;
 };
 
 /** Results as a protected viewer may get them: hidden figures are null. */
@@ -111,17 +143,17 @@ export function percentOf(count: number, base: number): number | null {
   return base > 0 ? Math.round((count / base) * 1000) / 10 : null;
 }
 
-function emptyTally(): Tally {
+export function emptyTally(): Tally {
   return { total: 0, counts: new Map(), values: new Map(), bases: new Map() };
 }
 
-function addCount(t: Tally, q: string, o: string, n: number) {
+export function addCount(t: Tally, q: string, o: string, n: number) {
   let m = t.counts.get(q);
   if (!m) t.counts.set(q, (m = new Map()));
   m.set(o, (m.get(o) ?? 0) + n);
 }
 
-function addValue(t: Tally, q: string, option: string, value: number, n: number) {
+export function addValue(t: Tally, q: string, option: string, value: number, n: number) {
   let l = t.values.get(q);
   if (!l) t.values.set(q, (l = []));
   l.push({ option, value, n });
@@ -152,7 +184,7 @@ export function tallyFromCounts(db: Db): Tally {
  *  - a ranking's base is its number of rank-1 rows (ranks are filled in order);
  *  - every other question has one row per respondent: its base is the sum of its option counts.
  */
-function questionKinds(q: Questionnaire) {
+export function questionKinds(q: Questionnaire) {
   const multiple: string[] = [];
   const ranking: string[] = [];
   for (const { question } of eachQuestion(q)) {
@@ -164,7 +196,7 @@ function questionKinds(q: Questionnaire) {
 
 /** Prepared statements of the filtered path, per connection and SQL text (a handful of shapes). */
 const statements = new WeakMap<Db, Map<string, Statement>>();
-function prepared(db: Db, sql: string): Statement {
+export function prepared(db: Db, sql: string): Statement {
   let m = statements.get(db);
   if (!m) statements.set(db, (m = new Map()));
   let s = m.get(sql);
@@ -310,6 +342,8 @@ function subtractTally(a: Tally, b: Tally): Tally {
  * from their answers: they are few); otherwise from the answers of the selected responses.
  */
 export function computeResults(db: Db, q: Questionnaire, filter: Filter = NO_FILTER, opts: ResultsOptions = {}): Results {
+  // « Résultats pondérés »: a path of their own (src/results/weighted.ts); the rest is unchanged.
+  if (filter.weighted) return computeWeightedResults(db, q, filter, opts);
   // What protected viewers see without filter: the running totals minus the unreleased responses
   // (fewer than K, migration 011), as cheap as the unfiltered results.
   if (filter.releasedOnly && isEmptyFilter({ ...filter, releasedOnly: false }) && opts.source !== 'answers') {

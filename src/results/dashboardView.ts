@@ -18,7 +18,7 @@ const t = fr.results;
 export function withFilter(
   path: string,
   f: Filter,
-  change: { add?: { variable: string; code: string }; remove?: string; removeChannel?: string; removeKey?: 'from' | 'to' | 'exclude_flagged' },
+  change: { add?: { variable: string; code: string }; remove?: string; removeChannel?: string; removeKey?: 'from' | 'to' | 'exclude_flagged' | 'weighted' },
 ) {
   const params = filterToQuery(f);
   if (change.remove) params.delete(FILTER_PREFIX + change.remove);
@@ -54,6 +54,11 @@ export function filterForm(
   errors: FilterError[] = [],
   query: Record<string, unknown> = {},
   allowed?: ReadonlySet<string>,
+  /**
+   * Whether a weighting is in force (the « Résultats pondérés » switch and its chip); undefined:
+   * the page has no weighted figures, so neither switch nor chip (weighted=1 stays in its links).
+   */
+  weightingSaved?: boolean,
 ) {
   const variables = filterVariables(q).filter((v) => !allowed || allowed.has(v.id));
   const errorOf = (field: string) => errors.filter((e) => e.field === field).map((e) => e.message).join(' ') || undefined;
@@ -106,6 +111,8 @@ export function filterForm(
   if (f.from) chips.push({ label: t.chipFrom(shortFrenchDate(f.from)), removeHref: withFilter(path, f, { removeKey: 'from' }) });
   if (f.to) chips.push({ label: t.chipTo(shortFrenchDate(f.to)), removeHref: withFilter(path, f, { removeKey: 'to' }) });
   if (f.excludeFlagged) chips.push({ label: t.chipFlagged, removeHref: withFilter(path, f, { removeKey: 'exclude_flagged' }) });
+  // Only on a page that offers the switch (one whose figures are weighted when it is on).
+  if (f.weighted && weightingSaved !== undefined) chips.push({ label: fr.weighted.chip, removeHref: withFilter(path, f, { removeKey: 'weighted' }) });
   const dateField = (key: 'from' | 'to') => {
     const error = errorOf(key);
     // A refused date is shown as typed; an accepted one in the date input's own format.
@@ -130,9 +137,14 @@ export function filterForm(
     from: dateField('from'),
     to: dateField('to'),
     flaggedError: errorOf('exclude_flagged'),
+    // « Résultats pondérés »: on, refused (error beside it), or not offered without a weighting.
+    weighting:
+      weightingSaved === undefined
+        ? undefined
+        : { checked: Boolean(f.weighted), saved: weightingSaved, error: errorOf('weighted'), hint: weightingSaved ? fr.weighted.switchHint : fr.weighted.unavailable },
     excludeFlagged: f.excludeFlagged,
     // Errors of parts that have no field of their own (a hand-made URL): listed above the form.
-    otherErrors: errors.filter((e) => !['from', 'to', 'channel', 'exclude_flagged'].includes(e.field) && !profile.some((p) => p.name === e.field) && !selects.some((s) => s.name === e.field)),
+    otherErrors: errors.filter((e) => !['from', 'to', 'channel', 'exclude_flagged', 'weighted'].includes(e.field) && !profile.some((p) => p.name === e.field) && !selects.some((s) => s.name === e.field)),
     hasErrors: errors.length > 0,
     chips,
     active: chips.length > 0,

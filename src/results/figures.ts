@@ -15,8 +15,26 @@ const t = fr.results;
 
 // The shapes read here, loose enough for every viewer: disclosure control publishes results whose
 // hidden counts and bases are null (analysts get numbers everywhere).
-type OptionResult = { code: string; label: string; count: number | null; percent: number | null; suppressed?: boolean; reason?: 'small' | 'complementary' };
-type ResultTable = { id: string; label: string; base: number | null; multiple: boolean; options: OptionResult[] };
+type OptionResult = {
+  code: string;
+  label: string;
+  count: number | null;
+  percent: number | null;
+  suppressed?: boolean;
+  reason?: 'small' | 'complementary';
+  ciLow?: number | null;
+  ciHigh?: number | null;
+  weightedCount?: number | null;
+};
+type ResultTable = {
+  id: string;
+  label: string;
+  base: number | null;
+  multiple: boolean;
+  options: OptionResult[];
+  effectiveBase?: number | null;
+  weightedBase?: number | null;
+};
 type QuestionResult = {
   id: string;
   type: Question['type'];
@@ -66,7 +84,8 @@ export type ChartSpec = {
   suppressedLabel: string;
 };
 
-export type Cell = { text: string; suppressed: boolean };
+/** barHere: the cell that carries the row's mini-bar (default: the last one). */
+export type Cell = { text: string; suppressed: boolean; barHere?: boolean };
 export type TableRow = {
   code: string;
   label: string;
@@ -101,6 +120,11 @@ export type FigureOptions = {
   minGroupSize?: number;
   /** Label of a cell hidden only so that a small one cannot be recomputed (default « moins de K »). */
   complementaryLabel?: string;
+  /**
+   * Weighted results (src/results/weightedView.ts displayResults: percent is the weighted share):
+   * bases say so with their effective size, and bar tables get the 95 % interval column.
+   */
+  weighted?: boolean;
 };
 
 const isSuppressed = (o: OptionResult) => o.count === null || Boolean(o.suppressed);
@@ -115,21 +139,37 @@ export function axisMax(values: (number | null)[], ceiling = 100): number {
   return Math.min(ceiling, Math.ceil((top + step / 2) / step) * step);
 }
 
-function baseText(table: ResultTable): string {
-  return table.base === null ? t.baseHidden : t.baseRespondents(formatCount(table.base));
+const decimalFmt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+
+function baseText(table: ResultTable, opts: FigureOptions = {}): string {
+  if (table.base === null) return t.baseHidden;
+  if (opts.weighted) return fr.weighted.base(formatCount(table.base), table.effectiveBase == null ? '–' : decimalFmt.format(table.effectiveBase));
+  return t.baseRespondents(formatCount(table.base));
 }
+
+/** « 12,3 – 18,9 % »: a weighted share's interval, or the suppressed label with its cell. */
+function intervalCell(o: OptionResult, hidden: string | null): Cell {
+  if (hidden !== null) return { text: hidden, suppressed: true };
+  if (o.ciLow == null || o.ciHigh == null) return { text: '–', suppressed: false };
+  return { text: fr.weighted.intervalText(pctFmt.format(o.ciLow), formatPercent(o.ciHigh)), suppressed: false };
+}
+
+/** Columns of a bar table: the interval after the share when weighted. */
+const barColumns = (opts: FigureOptions) => (opts.weighted ? [t.answer, fr.weighted.count, fr.weighted.percent, fr.weighted.interval] : [t.answer, t.count, t.percent]);
 
 function optionRow(o: OptionResult, table: ResultTable, opts: FigureOptions, smallLabel: string, max: number, color: Token): TableRow {
   const count = countOf(o);
   const percent = percentOf(o);
   const suppressedLabel = o.reason === 'complementary' && opts.complementaryLabel ? opts.complementaryLabel : smallLabel;
+  const cells: Cell[] = [
+    { text: count === null ? suppressedLabel : formatCount(count), suppressed: count === null },
+    { text: percent === null ? (count === null ? suppressedLabel : '–') : formatPercent(percent), suppressed: count === null, barHere: true },
+  ];
+  if (opts.weighted) cells.push(intervalCell(o, count === null ? suppressedLabel : percent === null ? '–' : null));
   return {
     code: o.code,
     label: o.label,
-    cells: [
-      { text: count === null ? suppressedLabel : formatCount(count), suppressed: count === null },
-      { text: percent === null ? (count === null ? suppressedLabel : '–') : formatPercent(percent), suppressed: count === null },
-    ],
+    cells,
     bar: percent === null ? null : Math.round(Math.min(100, (100 * percent) / max) * 10) / 10,
     hasBar: percent !== null,
     barColor: color,
@@ -146,18 +186,18 @@ function barsFigure(table: ResultTable, opts: FigureOptions, title = table.label
   return {
     id: table.id,
     title,
-    base: baseText(table),
+    base: baseText(table, opts),
     note: table.multiple ? t.multipleNote : undefined,
     chart: {
       kind: 'bars',
       title,
-      base: baseText(table),
+      base: baseText(table, opts),
       labels: options.map((o) => o.label),
-      datasets: [{ label: t.percent, values, counts: options.map(countOf), color: '--data-1' }],
+      datasets: [{ label: opts.weighted ? fr.weighted.percent : t.percent, values, counts: options.map(countOf), color: '--data-1' }],
       max,
       suppressedLabel,
     },
-    columns: [t.answer, t.count, t.percent],
+    columns: barColumns(opts),
     rows: options.map((o) => optionRow(o, table, opts, suppressedLabel, max, '--data-1')),
   };
 }
@@ -172,7 +212,16 @@ function topFigure(table: ResultTable, opts: FigureOptions, title = table.label)
   // small entries are hidden (it is derivable from the figures shown anyway).
   const topKnown = top.every((o) => countOf(o) !== null);
   const othersCount = rest.length && topKnown && !table.multiple && table.base !== null ? table.base - top.reduce((a, o) => a + (countOf(o) ?? 0), 0) : null;
-  const othersPercent = othersCount === null || !table.base ? null : Math.round((1000 * othersCount) / table.base) / 10;
+  // Weighted: « autres » is a weighted share too (the base's weights minus those of the top entries).
+  const othersWeight = opts.weighted && othersCount !== null && table.weightedBase ? table.weightedBase - top.reduce((a, o) => a + (o.weightedCount ?? 0), 0) : null;
+  const othersPercent =
+    othersCount === null || !table.base
+      ? null
+      : opts.weighted
+        ? othersWeight === null
+          ? null
+          : Math.round((1000 * othersWeight) / table.weightedBase!) / 10
+        : Math.round((1000 * othersCount) / table.base) / 10;
   const othersLabel = t.others(formatCount(rest.length));
   const labels = [...top.map((o) => o.label), ...(rest.length ? [othersLabel] : [])];
   // « Autres » much larger than the top entry would squash them into slivers: its share is then
@@ -191,7 +240,8 @@ function topFigure(table: ResultTable, opts: FigureOptions, title = table.label)
       label: othersLabel,
       cells: [
         { text: othersCount === null ? '–' : formatCount(othersCount), suppressed: false },
-        { text: formatPercent(othersPercent), suppressed: false },
+        { text: formatPercent(othersPercent), suppressed: false, barHere: true },
+        ...(opts.weighted ? [{ text: '–', suppressed: false }] : []),
       ],
       bar: othersPercent === null ? null : Math.round(Math.min(100, (100 * othersPercent) / max) * 10) / 10,
       hasBar: othersPercent !== null && othersDrawn,
@@ -203,10 +253,10 @@ function topFigure(table: ResultTable, opts: FigureOptions, title = table.label)
   return {
     id: table.id,
     title,
-    base: baseText(table),
+    base: baseText(table, opts),
     note: rest.length ? t.topNote(TOP_N, t.othersLabel) : undefined,
-    chart: { kind: 'top', title, base: baseText(table), labels, datasets: [{ label: t.percent, values, counts, color: colors, notes }], max, suppressedLabel },
-    columns: [t.answer, t.count, t.percent],
+    chart: { kind: 'top', title, base: baseText(table, opts), labels, datasets: [{ label: opts.weighted ? fr.weighted.percent : t.percent, values, counts, color: colors, notes }], max, suppressedLabel },
+    columns: barColumns(opts),
     rows,
     fullRows: rest.length ? sorted.map((o) => optionRow(o, table, opts, suppressedLabel, fullMax, '--data-1')) : undefined,
   };
@@ -273,7 +323,15 @@ function gridFigure(question: Extract<Question, { type: 'grid' }>, qr: QuestionR
   const bases = items.map((x) => x.table.base).filter((b): b is number => b !== null);
   const lo = Math.min(...bases);
   const hi = Math.max(...bases);
-  const base = !bases.length ? t.baseHidden : lo === hi ? t.baseRespondents(formatCount(lo)) : t.baseRange(formatCount(lo), formatCount(hi));
+  const base = !bases.length
+    ? t.baseHidden
+    : opts.weighted
+      ? lo === hi
+        ? fr.weighted.basePlain(formatCount(lo))
+        : fr.weighted.baseRange(formatCount(lo), formatCount(hi))
+      : lo === hi
+        ? t.baseRespondents(formatCount(lo))
+        : t.baseRange(formatCount(lo), formatCount(hi));
   // The table: one row per statement, the scale in the definition's order, then the base.
   const scale = question.scale;
   return {
@@ -336,7 +394,7 @@ function rankingFigure(question: Extract<Question, { type: 'ranking' }>, qr: Que
     }),
   }));
   const max = axisMax(order.map((o) => (cell(top, o.code) ? percentOf(cell(top, o.code)!) : null)));
-  const base = first ? baseText(first) : '';
+  const base = first ? baseText(first, opts) : '';
   return {
     id: question.id,
     title: question.label,
@@ -379,7 +437,7 @@ export type QuestionView = {
   label: string;
   type: Question['type'];
   isText: boolean;
-  stats?: { count: string; mean: string; median: string };
+  stats?: { count: string; mean: string; median: string; meanLabel: string; medianLabel: string };
   figures: Figure[];
 };
 
@@ -418,9 +476,14 @@ export function questionFigures(question: Question, qr: QuestionResult, opts: Fi
       figures.push({
         id: table.id,
         title: question.label,
-        base: table.base === null ? t.baseHidden : t.baseResponses(formatCount(table.base)),
-        columns: [t.textAnswers, t.count, t.percent],
-        rows: table.options.map((o) => ({ ...optionRow(o, table, {}, suppressedLabel, 100, '--data-1') })),
+        base:
+          table.base === null
+            ? t.baseHidden
+            : opts.weighted
+              ? fr.weighted.baseResponses(formatCount(table.base), table.effectiveBase == null ? '–' : decimalFmt.format(table.effectiveBase))
+              : t.baseResponses(formatCount(table.base)),
+        columns: opts.weighted ? [t.textAnswers, fr.weighted.count, fr.weighted.percent, fr.weighted.interval] : [t.textAnswers, t.count, t.percent],
+        rows: table.options.map((o) => ({ ...optionRow(o, table, { weighted: opts.weighted }, suppressedLabel, 100, '--data-1') })),
       });
       break;
     }
@@ -435,6 +498,8 @@ export function questionFigures(question: Question, qr: QuestionResult, opts: Fi
           count: qr.stats.count === null ? t.suppressed(opts.minGroupSize) : formatCount(qr.stats.count),
           mean: qr.stats.mean === null ? '–' : pctFmt.format(qr.stats.mean),
           median: qr.stats.median === null ? '–' : String(qr.stats.median).replace('.', ','),
+          meanLabel: opts.weighted ? fr.weighted.mean : t.mean,
+          medianLabel: opts.weighted ? fr.weighted.median : t.median,
         }
       : undefined,
     figures,

@@ -7,7 +7,8 @@ import { frResults } from './strings.js';
 // Filters of the results and exports, read from a query string:
 //   f.<variable>=<code> (repeatable: codes of one variable are OR-ed, variables are AND-ed),
 //   channel=<code> (repeatable, OR; NO_CHANNEL for the responses that came without a channel),
-//   from / to = YYYY-MM-DD or DD/MM/YYYY (inclusive, on the completion hour), exclude_flagged=1.
+//   from / to = YYYY-MM-DD or DD/MM/YYYY (inclusive, on the completion hour), exclude_flagged=1,
+//   weighted=1 (« résultats pondérés »: not a selection, how the selected responses are counted).
 // Parsed with zod into a typed Filter (French messages for a form), then compiled to SQL with
 // placeholders only: a value typed in the URL never becomes SQL text.
 
@@ -25,6 +26,11 @@ export type Filter = {
    * Set by the routes for who is not an analyst, never read from a query string.
    */
   releasedOnly?: boolean;
+  /**
+   * « Résultats pondérés » (weighted=1, src/results/weighted.ts): the same selection, counted with
+   * the raking weights. Not a selection: isEmptyFilter and compileFilter ignore it. Only set when on.
+   */
+  weighted?: true;
 };
 
 export const NO_FILTER: Filter = Object.freeze({ answers: [], channels: [], excludeFlagged: false }) as Filter;
@@ -101,6 +107,7 @@ export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
     from: optionalDay,
     to: optionalDay,
     exclude_flagged: flag,
+    weighted: flag,
   };
   for (const v of variables.values()) {
     shape[FILTER_PREFIX + v.id] = values.pipe(
@@ -138,6 +145,7 @@ export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
         from: o.from as string | undefined,
         to: o.to as string | undefined,
         excludeFlagged: isOn(o.exclude_flagged),
+        ...(isOn(o.weighted) ? { weighted: true as const } : {}),
       };
     });
 }
@@ -180,6 +188,7 @@ export function filterToQuery(f: Filter): URLSearchParams {
   if (f.from) p.set('from', f.from);
   if (f.to) p.set('to', f.to);
   if (f.excludeFlagged) p.set('exclude_flagged', '1');
+  if (f.weighted) p.set('weighted', '1');
   return p;
 }
 

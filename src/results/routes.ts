@@ -18,6 +18,7 @@ import { buildTimeline, weekStart } from './timeline.js';
 import { allowedFilterVariables, audienceOf, forbiddenFilters, type Audience } from '../privacy/disclosure.js';
 import { releasedCounter } from '../privacy/release.js';
 import { resultsFor } from '../privacy/results.js';
+import { displayResults, weightedNotice, weightingCheck } from './weightedView.js';
 
 export const RESULTS_TOPIC = 'resultats';
 /** What protected viewers' streams follow: the released count, which moves by steps of K. */
@@ -95,6 +96,8 @@ export function resultsRouter(deps: ResultsDeps) {
   /** The figures a viewer may get, through disclosure control. */
   const figuresFor = (a: Audience, filter: Filter) =>
     a === 'full' ? resultsFor(a, results.get(filter), k) : resultsFor(a, released.get({ ...filter, releasedOnly: true }), k);
+  // « Résultats pondérés » (weighted=1): refused in French when no weighting is in force.
+  const weighting = weightingCheck(db, q);
 
   deps.hub.define(RESULTS_TOPIC, () => ({ responses: (countComplete.get() as { n: number }).n }));
   deps.hub.define(RELEASED_TOPIC, () => {
@@ -125,7 +128,9 @@ export function resultsRouter(deps: ResultsDeps) {
    * falls back to no filter.
    */
   const readFilter = (req: Request): { filter: Filter; errors: FilterError[] } => {
-    const parsed = parseFiltersLenient(req.query, q, filterOptions());
+    const lenient = parseFiltersLenient(req.query, q, filterOptions());
+    // weighted=1 without a weighting: the page shows the unweighted figures, the message next to the switch.
+    const parsed = weighting.refuse(lenient.filter, lenient.errors);
     const forbidden = forbiddenFor(req, parsed.filter);
     return forbidden.length ? { filter: noFilter(), errors: [...parsed.errors, ...forbidden] } : parsed;
   };
@@ -140,10 +145,12 @@ export function resultsRouter(deps: ResultsDeps) {
     const query = filterToQuery(filter).toString();
     return {
       nav: nav(current),
-      filters: filterForm(q, deps.campaign(), filter, path, errors, req.query as Record<string, unknown>, audienceOf(req.staff!.role) === 'full' ? undefined : allowed),
+      filters: filterForm(q, deps.campaign(), filter, path, errors, req.query as Record<string, unknown>, audienceOf(req.staff!.role) === 'full' ? undefined : allowed, weighting.saved()),
       filterErrors: errors,
       canExport,
       exportQuery: query,
+      // responses.csv has no weighted view (the weighting module gives it a weight column).
+      responsesQuery: filterToQuery({ ...filter, weighted: undefined }).toString(),
       dashboard: true,
     };
   };
@@ -153,7 +160,8 @@ export function resultsRouter(deps: ResultsDeps) {
     const canExport = req.staff!.role !== 'facilitator';
     const query = filterToQuery(filter).toString();
     const canFilter = filterableFor(audienceOf(req.staff!.role));
-    return questionViews(q, figures, sectionId, {
+    return questionViews(q, displayResults(figures), sectionId, {
+      weighted: figures.weighted === true,
       minGroupSize: k,
       complementaryLabel: fr.disclosure.complementary,
       filterHref: (variable, code) => (canFilter.has(variable) ? withFilter(path, filter, { add: { variable, code } }) : undefined),
@@ -181,6 +189,7 @@ export function resultsRouter(deps: ResultsDeps) {
         pageTitle: fr.results.participation,
         ...common(req, '/resultats', '', filter, errors),
         ...totalView(figures),
+        weightedNotice: weightedNotice(figures),
         participationHidden: fr.disclosure.participationHidden,
         questions: sectionViews(req, q.sections[0].id, '/resultats', filter, figures),
       });
@@ -203,6 +212,7 @@ export function resultsRouter(deps: ResultsDeps) {
       pageTitle: fr.results.participation,
       ...common(req, '/resultats', '', filter, errors),
       ...totalView(figures),
+      weightedNotice: weightedNotice(figures),
       summary: summaryView({
         complete: total,
         started: funnel[0]?.count ?? 0,
@@ -242,6 +252,7 @@ export function resultsRouter(deps: ResultsDeps) {
       ...common(req, path, section.id, filter, errors),
       section: { id: section.id, title: section.title },
       ...totalView(figures),
+      weightedNotice: weightedNotice(figures),
       questions: sectionViews(req, section.id, path, filter, figures),
     });
   });
@@ -252,7 +263,10 @@ export function resultsRouter(deps: ResultsDeps) {
     if (!parsed.ok) return res.status(400).json({ errors: parsed.errors });
     const forbidden = forbiddenFor(req, parsed.filter);
     if (forbidden.length) return res.status(400).json({ errors: forbidden });
-    res.json(figuresFor(audienceOf(req.staff!.role), parsed.filter));
+    const refused = weighting.error(parsed.filter);
+    if (refused) return res.status(400).json({ errors: [refused] });
+    const figures = figuresFor(audienceOf(req.staff!.role), parsed.filter);
+    res.json({ ...figures, weighted: figures.weighted === true });
   });
 
   return router;
