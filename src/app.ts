@@ -57,6 +57,7 @@ import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
 import { crosstabRouter } from './results/crosstabRoutes.js';
+import { weightsRouter } from './weights/routes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
 const chartJsFile = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -181,6 +182,7 @@ export function createApp(deps: AppDeps) {
   app.use(textBrowserLinks(questionnaire));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
+  app.use(weightsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 
   // Workshops: participants (/w), facilitators (/ateliers), JSON API (/api/workshops).

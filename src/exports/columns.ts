@@ -36,7 +36,8 @@ export type Column = {
 
 const ty = frResults.types;
 
-export const META_COLUMNS: Column[] = (['response_id', 'questionnaire_version', 'channel', 'completed_date'] as const).map((name) => ({
+// weight: the raking weight of the weighting in force (response_weights, src/weights/), empty when none.
+export const META_COLUMNS: Column[] = (['response_id', 'questionnaire_version', 'channel', 'completed_date', 'weight'] as const).map((name) => ({
   name,
   kind: 'meta',
   label: frResults.columns[name],

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { compileFilter, NO_FILTER, type Filter } from '../results/filters.js';
+import { ensureWeights } from '../weights/current.js';
 import { responseColumns, rowWriters } from './columns.js';
 import { answerScreener } from '../privacy/answerScreening.js';
 import { csvCell, dialectOf, neutralizeFormula, pump, type CsvDialect, type Sink } from './csv.js';
@@ -41,6 +42,7 @@ export function* responsesCsvChunks(db: Db, q: Questionnaire, opts: ResponsesCsv
   const page = db
     .prepare(
       `SELECT r.id, r.questionnaire_version, r.channel, substr(r.completed_hour, 1, 10),
+              (SELECT round(rw.weight, 6) FROM response_weights rw WHERE rw.response_id = r.id),
               (SELECT json_group_array(json_array(a.question_id, a.option_code, a.value_text, a.value_num))
                FROM answers a WHERE a.response_id = r.id)
        FROM responses r
@@ -70,14 +72,15 @@ export function* responsesCsvChunks(db: Db, q: Questionnaire, opts: ResponsesCsv
   for (;;) {
     const lines: string[] = [];
     let last: string | null = null;
-    for (const [id, version, channel, day, answers] of page.iterate(...f.params, after, pageSize) as Iterable<
-      [string, number, string | null, string | null, string]
+    for (const [id, version, channel, day, weight, answers] of page.iterate(...f.params, after, pageSize) as Iterable<
+      [string, number, string | null, string | null, number | null, string]
     >) {
       const cells: (string | number | null)[] = new Array(width).fill(null);
       cells[0] = id;
       cells[1] = version;
       cells[2] = channel;
       cells[3] = day;
+      cells[4] = weight === null ? null : d.decimalComma ? String(weight).replace('.', ',') : weight;
       for (const [question, option, text, num] of JSON.parse(answers) as [string, string, string | null, number | null][]) {
         // Rows of questions no longer in the definition have no column: they are left out.
         writers.get(question)?.(cells, option, text, num);
@@ -107,6 +110,8 @@ export function exportConnection(db: Db): { db: Db; close: () => void } {
 
 /** Writes responses.csv to the sink (ended at the end), respecting backpressure. */
 export async function writeResponsesCsv(db: Db, q: Questionnaire, sink: Sink, opts: ResponsesCsvOptions = {}): Promise<void> {
+  // The weight column reads response_weights: brought up to date first (the reader can't write).
+  ensureWeights(db, q);
   const reader = exportConnection(db);
   try {
     await pump(responsesCsvChunks(reader.db, q, opts), sink);

@@ -39,14 +39,17 @@ export type Share = { percent: number | null; ciLow: number | null; ciHigh: numb
 export type CrossCell = {
   row: string;
   col: string;
+  /** Respondents (weighted or not). */
   count: number;
+  /** Weighted results: the sum of the weights (shares are computed on it); null otherwise. */
+  weighted: number | null;
   /** Share of the row's respondents (null when the row variable is multiple and the column is too). */
   rowShare: Share;
   /** Share of the column's respondents. */
   colShare: Share;
 };
 
-export type CrossMargin = { code: string; label: string; count: number; share: Share };
+export type CrossMargin = { code: string; label: string; count: number; share: Share; weighted: number | null; /** Kish's effective sample size of this base (weighted results). */ effectiveN: number | null };
 
 export type OptionTest = { code: string; label: string; test: ChiSquareTest | null };
 
@@ -70,10 +73,21 @@ export type Crosstab = {
   optionTests: OptionTest[];
   /** Exactly two non-empty rows, exclusive rows: for each column, the ratio of their column shares. */
   ratios: { col: string; ratio: RatioOfProportions | null }[] | null;
+  /**
+   * Weighted results (response_weights, src/weights/): the sum of the weights of the base and its
+   * effective sample size (Kish), which the intervals and tests use instead of the respondents.
+   */
+  weighted: { sum: number; effectiveN: number } | null;
 };
 
+/** Respondents, sum of weights and of squared weights of a group (weights 1 when unweighted). */
+type Tally = { n: number; sw: number; sw2: number };
+const NO_TALLY: Tally = { n: 0, sw: 0, sw2: 0 };
+/** Kish's effective sample size of a group, (Σw)² / Σw². */
+const effectiveOf = (t: Tally) => (t.sw2 > 0 ? (t.sw * t.sw) / t.sw2 : 0);
+
 const share = (x: number, n: number): Share => {
-  const ci = wilson(x, n);
+  const ci = wilson(Math.min(x, n), n);
   return {
     percent: n > 0 ? (100 * x) / n : null,
     ciLow: ci ? 100 * ci.low : null,
@@ -126,9 +140,25 @@ export function findCrossVariables(q: Questionnaire, rowId: unknown, colId: unkn
   return errors.length ? { errors } : { row: row!, col: col! };
 }
 
-/** The crosstab of two variables over the completed responses passing the filter. */
-export function crosstab(db: Db, q: Questionnaire, row: CrossVariable, col: CrossVariable, filter: Filter = NO_FILTER): Crosstab {
+/**
+ * The crosstab of two variables over the completed responses passing the filter. `weighted`:
+ * shares from the weights of response_weights (the caller ran ensureWeights), intervals and tests
+ * on the effective sample size of each base (Kish), counts still of respondents.
+ */
+export function crosstab(db: Db, q: Questionnaire, row: CrossVariable, col: CrossVariable, filter: Filter = NO_FILTER, opts: { weighted?: boolean } = {}): Crosstab {
   const f = compileFilter(db, q, filter, 'r');
+  const weighted = opts.weighted === true;
+  // Weighted: each response joined to its weight; the sums of w and w² come with the counts.
+  const wj = weighted ? 'JOIN response_weights rw ON rw.response_id = r.id' : '';
+  const wcol = weighted ? ', rw.weight AS w' : ', 1 AS w';
+  const measures = 'count(*) AS n, total(w) AS sw, total(w * w) AS sw2';
+  const tally = (x: { n: number; sw: number; sw2: number } | undefined): Tally => (x ? { n: x.n, sw: x.sw, sw2: x.sw2 } : NO_TALLY);
+  // Shares of weighted sums, with the interval of the effective sample size of the base.
+  const shareOf = (x: Tally, base: Tally): Share => {
+    if (!weighted) return share(x.n, base.n);
+    const neff = effectiveOf(base);
+    return base.sw > 0 ? { ...share((x.sw / base.sw) * neff, neff), percent: (100 * x.sw) / base.sw } : share(0, 0);
+  };
   return db.transaction(() => {
     const responses = (db.prepare(`SELECT count(*) AS n FROM responses r WHERE ${f.where}`).get(...f.params) as { n: number }).n;
     const rj = joinOf(row, 'ra');
@@ -136,85 +166,105 @@ export function crosstab(db: Db, q: Questionnaire, row: CrossVariable, col: Cros
     const rc = codeExpr(row, 'ra');
     const cc = codeExpr(col, 'ca');
     // One grouped pass: each selected response joined to its rows for both variables.
-    const counts = new Map<string, number>();
+    const counts = new Map<string, Tally>();
     const key = (a: string, b: string) => `${a}\u0000${b}`;
     const grouped = db
       .prepare(
-        `SELECT rc, cc, count(*) AS n FROM (
-           SELECT ${rc.sql} AS rc, ${cc.sql} AS cc FROM responses r ${rj.sql} ${cj.sql} WHERE ${f.where}
+        `SELECT rc, cc, ${measures} FROM (
+           SELECT ${rc.sql} AS rc, ${cc.sql} AS cc${wcol} FROM responses r ${rj.sql} ${cj.sql} ${wj} WHERE ${f.where}
          ) WHERE rc IS NOT NULL AND cc IS NOT NULL GROUP BY rc, cc`,
       )
-      .all(...rc.params, ...cc.params, ...rj.params, ...cj.params, ...f.params) as { rc: string; cc: string; n: number }[];
-    for (const g of grouped) counts.set(key(g.rc, g.cc), g.n);
-    const cell = (a: string, b: string) => counts.get(key(a, b)) ?? 0;
+      .all(...rc.params, ...cc.params, ...rj.params, ...cj.params, ...f.params) as ({ rc: string; cc: string } & Tally)[];
+    for (const g of grouped) counts.set(key(g.rc, g.cc), tally(g));
+    const cell = (a: string, b: string) => counts.get(key(a, b)) ?? NO_TALLY;
 
     // Bases. Exclusive × exclusive: the margins of the table. With a multiple variable, the base of
     // a code of the other variable is its respondents who answered the multiple one.
-    const marginOf = (v: CrossVariable, other: CrossVariable): Map<string, number> => {
+    const marginOf = (v: CrossVariable, other: CrossVariable): Map<string, Tally> => {
       const j = joinOf(v, 'm');
       const c = codeExpr(v, 'm');
       const answered = answeredExpr(other);
       const rows = db
         .prepare(
-          `SELECT code, count(*) AS n FROM (
-             SELECT ${c.sql} AS code FROM responses r ${j.sql} WHERE ${f.where} AND ${answered.sql}
+          `SELECT code, ${measures} FROM (
+             SELECT ${c.sql} AS code${wcol} FROM responses r ${j.sql} ${wj} WHERE ${f.where} AND ${answered.sql}
            ) WHERE code IS NOT NULL GROUP BY code`,
         )
-        .all(...c.params, ...j.params, ...f.params, ...answered.params) as { code: string; n: number }[];
-      return new Map(rows.map((x) => [x.code, x.n]));
+        .all(...c.params, ...j.params, ...f.params, ...answered.params) as ({ code: string } & Tally)[];
+      return new Map(rows.map((x) => [x.code, tally(x)]));
     };
     const rowBase = marginOf(row, col);
     const colBase = marginOf(col, row);
     // Responses that answered both (whatever their codes).
-    const both = (() => {
+    const bothTally = (() => {
       const a = answeredExpr(row);
       const b = answeredExpr(col);
-      return (db.prepare(`SELECT count(*) AS n FROM responses r WHERE ${f.where} AND ${a.sql} AND ${b.sql}`).get(...f.params, ...a.params, ...b.params) as { n: number }).n;
+      return tally(
+        db
+          .prepare(`SELECT ${measures} FROM (SELECT 1${wcol} FROM responses r ${wj} WHERE ${f.where} AND ${a.sql} AND ${b.sql})`)
+          .get(...f.params, ...a.params, ...b.params) as Tally,
+      );
     })();
+    const both = bothTally.n;
+    const rb = (code: string) => rowBase.get(code) ?? NO_TALLY;
+    const cb = (code: string) => colBase.get(code) ?? NO_TALLY;
 
     const cells = row.choices.map((r) =>
       col.choices.map((c) => {
-        const n = cell(r.code, c.code);
+        const x = cell(r.code, c.code);
         return {
           row: r.code,
           col: c.code,
-          count: n,
+          count: x.n,
+          weighted: weighted ? x.sw : null,
           // Share of a row's respondents: meaningful unless the row is a multiple option crossed with
           // another multiple option's base (then both shares are given against each base).
-          rowShare: share(n, rowBase.get(r.code) ?? 0),
-          colShare: share(n, colBase.get(c.code) ?? 0),
+          rowShare: shareOf(x, rb(r.code)),
+          colShare: shareOf(x, cb(c.code)),
         };
       }),
     );
-    const rowTotals = row.choices.map((r) => ({ code: r.code, label: r.label, count: rowBase.get(r.code) ?? 0, share: share(rowBase.get(r.code) ?? 0, both) }));
-    const colTotals = col.choices.map((c) => ({ code: c.code, label: c.label, count: colBase.get(c.code) ?? 0, share: share(colBase.get(c.code) ?? 0, both) }));
+    const marginRow = (code: string, label: string, x: Tally) => ({ code, label, count: x.n, share: shareOf(x, bothTally), weighted: weighted ? x.sw : null, effectiveN: weighted ? effectiveOf(x) : null });
+    const rowTotals = row.choices.map((r) => marginRow(r.code, r.label, rb(r.code)));
+    const colTotals = col.choices.map((c) => marginRow(c.code, c.label, cb(c.code)));
 
+    // The tables the tests read: counts, or weighted sums brought back to the effective sample
+    // size of the table (Kish's adjustment of the weighted chi-square).
+    const scale = weighted ? (bothTally.sw > 0 ? effectiveOf(bothTally) / bothTally.sw : 0) : 1;
+    const amount = (x: Tally) => (weighted ? x.sw * scale : x.n);
     let test: ChiSquareTest | null = null;
     const optionTests: OptionTest[] = [];
     if (!row.multiple && !col.multiple) {
-      test = chiSquareIndependence(cells.map((r) => r.map((x) => x.count)));
+      test = chiSquareIndependence(row.choices.map((r) => col.choices.map((c) => amount(cell(r.code, c.code)))));
     } else if (row.multiple && !col.multiple) {
       // Each row option: ticked / not ticked × columns, among the column's respondents.
-      for (const [i, r] of row.choices.entries()) {
-        const ticked = cells[i].map((x) => x.count);
-        const notTicked = col.choices.map((c, j) => (colBase.get(c.code) ?? 0) - ticked[j]);
+      for (const r of row.choices) {
+        const ticked = col.choices.map((c) => amount(cell(r.code, c.code)));
+        const notTicked = col.choices.map((c, j) => Math.max(0, amount(cb(c.code)) - ticked[j]));
         optionTests.push({ code: r.code, label: r.label, test: chiSquareIndependence([ticked, notTicked]) });
       }
     } else if (!row.multiple && col.multiple) {
-      for (const [j, c] of col.choices.entries()) {
-        const ticked = cells.map((r) => r[j].count);
-        const notTicked = row.choices.map((r, i) => (rowBase.get(r.code) ?? 0) - ticked[i]);
+      for (const c of col.choices) {
+        const ticked = row.choices.map((r) => amount(cell(r.code, c.code)));
+        const notTicked = row.choices.map((r, i) => Math.max(0, amount(rb(r.code)) - ticked[i]));
         optionTests.push({ code: c.code, label: c.label, test: chiSquareIndependence(ticked.map((t, i) => [t, notTicked[i]])) });
       }
     }
-    // Two groups compared: the ratio of the share of each column between them.
+    // Two groups compared: the ratio of the share of each column between them (weighted: the
+    // weighted shares on each group's effective sample size).
     let ratios: Crosstab['ratios'] = null;
-    const groups = row.multiple ? [] : row.choices.map((r, i) => ({ r, i })).filter((x) => (rowBase.get(x.r.code) ?? 0) > 0);
+    const groups = row.multiple ? [] : row.choices.map((r, i) => ({ r, i })).filter((x) => rb(x.r.code).n > 0);
     if (groups.length === 2) {
       const [a, b] = groups;
-      const na = rowBase.get(a.r.code)!;
-      const nb = rowBase.get(b.r.code)!;
-      ratios = col.choices.map((c, j) => ({ col: c.code, ratio: ratioOfProportions(cells[a.i][j].count, na, cells[b.i][j].count, nb) }));
+      const ta = rb(a.r.code);
+      const tb = rb(b.r.code);
+      const na = weighted ? effectiveOf(ta) : ta.n;
+      const nb = weighted ? effectiveOf(tb) : tb.n;
+      const part = (x: Tally, base: Tally, n: number) => (weighted ? (base.sw > 0 ? (x.sw / base.sw) * n : 0) : x.n);
+      ratios = col.choices.map((c) => ({
+        col: c.code,
+        ratio: ratioOfProportions(part(cell(a.r.code, c.code), ta, na), na, part(cell(b.r.code, c.code), tb, nb), nb),
+      }));
     }
     return {
       row: { id: row.id, label: row.label, multiple: row.multiple },
@@ -229,6 +279,7 @@ export function crosstab(db: Db, q: Questionnaire, row: CrossVariable, col: Cros
       test,
       optionTests,
       ratios,
+      weighted: weighted ? { sum: bothTally.sw, effectiveN: effectiveOf(bothTally) } : null,
     };
   })();
 }

@@ -10,6 +10,7 @@ import type { Territory } from '../territory/communes.js';
 import { crossVariables, crosstab, findCrossVariables, formatP, readCrosstab, type Crosstab, type CrosstabError } from './crosstab.js';
 import { filterForm } from './dashboardView.js';
 import { parseFilters, type Filter, type FilterError } from './filters.js';
+import { ensureWeights, type CurrentWeights } from '../weights/current.js';
 
 export type CrosstabDeps = { db: Db; questionnaire: Questionnaire; territory: Territory; campaign: () => Campaign; now: () => Date };
 
@@ -20,8 +21,9 @@ const ci = (lo: number | null, hi: number | null) => (lo === null || hi === null
 const r6 = (x: number | null) => (x === null ? null : Math.round(x * 1e6) / 1e6);
 
 /** The JSON shape of a crosstab (documented in the README). */
-export function crosstabJson(ct: Crosstab) {
-  return {
+export function crosstabJson(ct: Crosstab, weights: CurrentWeights | null = null) {
+  const w = ct.weighted;
+  const json = {
     row: { id: ct.row.id, label: ct.row.label, multiple: ct.row.multiple, codes: ct.rows },
     col: { id: ct.col.id, label: ct.col.label, multiple: ct.col.multiple, codes: ct.cols },
     responses: ct.responses,
@@ -44,7 +46,24 @@ export function crosstabJson(ct: Crosstab) {
     ratios: ct.ratios?.map((r) => ({ col: r.col, ratio: r.ratio?.ratio ?? null, ci_low: r.ratio?.low ?? null, ci_high: r.ratio?.high ?? null })) ?? null,
     readings: readCrosstab(ct),
   };
+  if (!w) return json;
+  // Weighted (weighted=1): shares of weighted sums; counts stay respondents; intervals and tests
+  // on Kish's effective sample size of each base.
+  return {
+    ...json,
+    weighted: { sum_of_weights: r6(w.sum), effective_n: r6(w.effectiveN), design_effect: weights && r6(weights.deff) },
+    cells: json.cells.map((c, i) => ({ ...c, weighted_count: r6(ct.cells.flat()[i].weighted) })),
+    row_totals: json.row_totals.map((t, i) => ({ ...t, weighted_count: r6(ct.rowTotals[i].weighted), effective_n: r6(ct.rowTotals[i].effectiveN) })),
+    col_totals: json.col_totals.map((t, i) => ({ ...t, weighted_count: r6(ct.colTotals[i].weighted), effective_n: r6(ct.colTotals[i].effectiveN) })),
+  };
 }
+
+/** weighted=1 (or true, on) asks for weighted results. */
+export const wantsWeighted = (query: Request['query']) => {
+  // Repeated (a chip's link and a kept parameter): the last one, as the filters read it.
+  const v = Array.isArray(query.weighted) ? query.weighted.at(-1) : query.weighted;
+  return ['1', 'true', 'on'].includes(String(v ?? '').trim().toLowerCase());
+};
 
 export const CROSSTAB_CSV_HEADER = ['row_variable', 'row_code', 'row_label', 'col_variable', 'col_code', 'col_label', 'count', 'row_percent', 'row_ci_low', 'row_ci_high', 'col_percent', 'col_ci_low', 'col_ci_high'] as const;
 
@@ -73,15 +92,17 @@ export function crosstabRouter(deps: CrosstabDeps) {
     const rowId = typeof req.query.row === 'string' ? req.query.row : '';
     const colId = typeof req.query.col === 'string' ? req.query.col : '';
     const form = filterForm(q, deps.campaign(), filter, '/resultats/croisement');
-    const keep = new URLSearchParams({ row: rowId, col: colId });
+    const weighted = wantsWeighted(req.query);
+    const weights = weighted ? ensureWeights(db, q) : null;
+    const keep = new URLSearchParams({ row: rowId, col: colId, ...(weighted ? { weighted: '1' } : {}) });
     const filters = {
       ...form,
-      hidden: [...form.hidden, { name: 'row', value: rowId }, { name: 'col', value: colId }],
+      hidden: [...form.hidden, { name: 'row', value: rowId }, { name: 'col', value: colId }, ...(weighted ? [{ name: 'weighted', value: '1' }] : [])],
       chips: form.chips.map((c) => ({ ...c, removeHref: `${c.removeHref}${c.removeHref.includes('?') ? '&' : '?'}${keep}` })),
       clearHref: `/resultats/croisement?${keep}`,
     };
     let table;
-    if (!('errors' in vars) && !filterErrors.length) table = tableView(crosstab(db, q, vars.row, vars.col, filter));
+    if (!('errors' in vars) && !filterErrors.length) table = tableView(crosstab(db, q, vars.row, vars.col, filter, { weighted: weights !== null }), weights);
     const query = new URLSearchParams(req.query as Record<string, string>).toString();
     res.status(errors.length || filterErrors.length ? 400 : 200).render('results/crosstab', {
       pageTitle: errors.length ? `Erreur : ${fr.crosstabPage.title}` : fr.crosstabPage.title,
@@ -96,34 +117,43 @@ export function crosstabRouter(deps: CrosstabDeps) {
       colOptions: variables.map((v) => ({ id: v.id, label: v.label, selected: v.id === colId })),
       table,
       exportQuery: query,
+      weighted,
+      weightsMissing: weighted && !weights,
+      styles: ['/static/css/weights.css'],
     });
   });
 
   const apiGuard = requireApi('admin', 'analyst');
-  const orBad = (req: Request, res: Response, asText: boolean) => {
+  const orBad = (req: Request, res: Response, asText: boolean): { ct: Crosstab; weights: CurrentWeights | null } | undefined => {
     const { filter, filterErrors, vars } = read(req);
-    const errors = [...filterErrors, ...('errors' in vars ? vars.errors : [])];
+    const weights = wantsWeighted(req.query) ? ensureWeights(db, q) : null;
+    const errors: { field: string; message: string }[] = [...filterErrors, ...('errors' in vars ? vars.errors : [])];
+    if (wantsWeighted(req.query) && !weights) errors.push({ field: 'weighted', message: fr.weights.crosstab.none });
     if (errors.length) {
       if (asText) res.status(400).type('text/plain; charset=utf-8').send(`${fr.crosstabPage.invalid}\n${errors.map((e) => `- ${e.field} : ${e.message}`).join('\n')}\n`);
       else res.status(400).json({ errors });
       return undefined;
     }
     if ('errors' in vars) return undefined;
-    return crosstab(db, q, vars.row, vars.col, filter);
+    return { ct: crosstab(db, q, vars.row, vars.col, filter, { weighted: weights !== null }), weights };
   };
 
   router.get('/api/crosstab.json', apiGuard, (req, res) => {
-    const ct = orBad(req, res, false);
-    if (ct) res.json(crosstabJson(ct));
+    const r = orBad(req, res, false);
+    if (r) res.json(crosstabJson(r.ct, r.weights));
   });
 
   router.get('/export/crosstab.csv', apiGuard, (req, res) => {
-    const ct = orBad(req, res, true);
-    if (!ct) return;
+    const r = orBad(req, res, true);
+    if (!r) return;
+    const { ct } = r;
+    const w = ct.weighted !== null;
     const d = dialectOf(req.query.excel === '1' || req.query.excel === 'true');
     const rowLabel = new Map(ct.rows.map((c) => [c.code, c.label]));
     const colLabel = new Map(ct.cols.map((c) => [c.code, c.label]));
-    const lines = [csvLine(CROSSTAB_CSV_HEADER, d)];
+    // Weighted: a weighted_count column after count (count stays respondents).
+    const header = w ? [...CROSSTAB_CSV_HEADER.slice(0, 7), 'weighted_count', ...CROSSTAB_CSV_HEADER.slice(7)] : CROSSTAB_CSV_HEADER;
+    const lines = [csvLine(header, d)];
     for (const c of ct.cells.flat()) {
       lines.push(
         csvLine(
@@ -135,6 +165,7 @@ export function crosstabRouter(deps: CrosstabDeps) {
             c.col,
             neutralizeFormula(colLabel.get(c.col) ?? ''),
             c.count,
+            ...(w ? [decimal(c.weighted, d, 4)] : []),
             decimal(c.rowShare.percent, d, 2),
             decimal(c.rowShare.ciLow, d, 2),
             decimal(c.rowShare.ciHigh, d, 2),
@@ -159,7 +190,7 @@ export function crosstabRouter(deps: CrosstabDeps) {
 }
 
 /** The table as shown: counts, the share that reads naturally with its interval, margins. */
-function tableView(ct: Crosstab) {
+function tableView(ct: Crosstab, weights: CurrentWeights | null = null) {
   // Exclusive rows: read along the row (share of the row's respondents). A multiple-choice row
   // variable: read down the column (share of the column's respondents who ticked the option).
   const alongRow = !ct.row.multiple;
@@ -172,7 +203,10 @@ function tableView(ct: Crosstab) {
     rowLabel: ct.row.label,
     colLabel: ct.col.label,
     base: int.format(ct.base),
-    baseText: fr.crosstabPage.base(int.format(ct.base), int.format(ct.responses)),
+    baseText: ct.weighted
+      ? fr.weights.crosstab.base(int.format(ct.base), pct.format(ct.weighted.effectiveN), int.format(ct.responses))
+      : fr.crosstabPage.base(int.format(ct.base), int.format(ct.responses)),
+    weightedNote: ct.weighted && weights ? fr.weights.crosstab.note(pct.format(weights.effectiveN), new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(weights.deff)) : null,
     shareLabel: alongRow ? fr.crosstabPage.rowShare : fr.crosstabPage.colShare,
     cols: colIdx.map((j) => ({ label: ct.cols[j].label, total: int.format(ct.colTotals[j].count) })),
     rows: rowIdx.map((i) => {

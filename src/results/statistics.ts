@@ -146,16 +146,22 @@ export function ratioOfProportions(a: number, n1: number, b: number, n2: number,
   return { ratio, low: ratio * Math.exp(-z * se), high: ratio * Math.exp(z * se) };
 }
 
-/** Kish's design effect of unequal weights (1 + CV², CV with the population variance) and the effective sample size. */
-export function designEffect(weights: ArrayLike<number>): { deff: number; effectiveN: number } {
+/**
+ * Kish's design effect of unequal weights (1 + CV², CV with the population variance) and the
+ * effective sample size. `counts`: weight i is shared by counts[i] respondents (raking on cells).
+ */
+export function designEffect(weights: ArrayLike<number>, counts?: ArrayLike<number>): { deff: number; effectiveN: number } {
   let s = 0;
   let s2 = 0;
+  let n = 0;
   for (let i = 0; i < weights.length; i++) {
-    s += weights[i];
-    s2 += weights[i] * weights[i];
+    const c = counts ? counts[i] : 1;
+    n += c;
+    s += c * weights[i];
+    s2 += c * weights[i] * weights[i];
   }
   if (!(s > 0)) return { deff: NaN, effectiveN: 0 };
-  return { deff: (weights.length * s2) / (s * s), effectiveN: (s * s) / s2 };
+  return { deff: (n * s2) / (s * s), effectiveN: (s * s) / s2 };
 }
 
 export type RakingMargin = {
@@ -174,12 +180,18 @@ export type RakingOptions = {
   cap?: number;
   /** Starting weights (design weights); 1 for everyone by default. */
   initial?: ArrayLike<number>;
+  /**
+   * Raking on cells: unit i stands for counts[i] respondents who share its categories and its
+   * weight (a GROUP BY of the margins' codes). Shares, trimming, the mean of 1 and the design
+   * effect are then over respondents, exactly as if each were a unit.
+   */
+  counts?: ArrayLike<number>;
 };
 
 export type RakingIteration = { iteration: number; maxGap: number };
 
 export type RakingResult = {
-  /** One weight per respondent, mean 1. */
+  /** One weight per respondent (per cell with `counts`: each of its respondents' weight), mean 1 over respondents. */
   weights: Float64Array;
   converged: boolean;
   iterations: RakingIteration[];
@@ -202,13 +214,17 @@ export function rake(n: number, margins: RakingMargin[], opts: RakingOptions = {
   const maxIterations = opts.maxIterations ?? 100;
   const w = opts.initial ? Float64Array.from(opts.initial) : new Float64Array(n).fill(1);
   if (w.length !== n) throw new RangeError('one starting weight per respondent');
+  const counts = opts.counts ? Float64Array.from(opts.counts) : new Float64Array(n).fill(1);
+  if (counts.length !== n) throw new RangeError('one count per cell');
+  let respondents = 0;
+  for (const c of counts) respondents += c;
   let size = 0;
-  for (const x of w) size += x;
+  for (let i = 0; i < n; i++) size += counts[i] * w[i];
   // Target totals per category: reference shares of the (weighted) respondents the reference
   // covers; those outside it keep their total.
   const plans = margins.map((m) => {
     const k = m.targets.length;
-    const sampleCounts = weightedSums(w, m.categories, k); // last slot: outside the reference
+    const sampleCounts = weightedSums(w, counts, m.categories, k); // last slot: outside the reference
     const covered = size - sampleCounts[k];
     const shareSum = m.targets.reduce((a, b) => a + b, 0);
     const totals = Float64Array.from([...m.targets.map((t) => (covered * t) / shareSum), sampleCounts[k]]);
@@ -217,7 +233,7 @@ export function rake(n: number, margins: RakingMargin[], opts: RakingOptions = {
   const gapOf = () => {
     let gap = 0;
     for (const { m, k, totals } of plans) {
-      const sums = weightedSums(w, m.categories, k);
+      const sums = weightedSums(w, counts, m.categories, k);
       for (let c = 0; c <= k; c++) gap = Math.max(gap, Math.abs(sums[c] - totals[c]) / size);
     }
     return gap;
@@ -229,58 +245,64 @@ export function rake(n: number, margins: RakingMargin[], opts: RakingOptions = {
   if (plans.length === 0 || maxGap <= tolerance) converged = true;
   for (let it = 1; !converged && it <= maxIterations; it++) {
     for (const { m, k, totals } of plans) {
-      const sums = weightedSums(w, m.categories, k);
+      const sums = weightedSums(w, counts, m.categories, k);
       const factors = sums.map((s, c) => (s > 0 ? totals[c] / s : 1));
       for (let i = 0; i < n; i++) w[i] *= factors[slot(m.categories[i], k)];
     }
-    if (opts.cap) trimmed = trimWeights(w, opts.cap);
+    if (opts.cap) trimmed = trimWeights(w, opts.cap, counts);
     maxGap = gapOf();
     iterations.push({ iteration: it, maxGap });
     if (maxGap <= tolerance) converged = true;
   }
-  normaliseMean(w);
-  const { deff, effectiveN } = designEffect(w);
+  normaliseMean(w, counts, respondents);
+  const { deff, effectiveN } = designEffect(w, counts);
   const achieved = plans.map(({ m, k }) => {
-    const sums = weightedSums(w, m.categories, k);
-    return { variable: m.variable, shares: Array.from(sums.slice(0, k), (s) => s / n), outsideShare: sums[k] / n };
+    const sums = weightedSums(w, counts, m.categories, k);
+    return { variable: m.variable, shares: Array.from(sums.slice(0, k), (s) => s / respondents), outsideShare: sums[k] / respondents };
   });
   return { weights: w, converged, iterations, maxGap, deff, effectiveN, trimmed, achieved };
 }
 
 const slot = (c: number, k: number) => (c >= 0 && c < k ? c : k);
 
-function weightedSums(w: Float64Array, categories: ArrayLike<number>, k: number): Float64Array {
+function weightedSums(w: Float64Array, counts: Float64Array, categories: ArrayLike<number>, k: number): Float64Array {
   const sums = new Float64Array(k + 1);
-  for (let i = 0; i < w.length; i++) sums[slot(categories[i], k)] += w[i];
+  for (let i = 0; i < w.length; i++) sums[slot(categories[i], k)] += counts[i] * w[i];
   return sums;
 }
 
-function normaliseMean(w: Float64Array) {
+function normaliseMean(w: Float64Array, counts: Float64Array, respondents: number) {
   let s = 0;
-  for (const x of w) s += x;
-  const f = w.length / s;
+  for (let i = 0; i < w.length; i++) s += counts[i] * w[i];
+  const f = respondents / s;
   for (let i = 0; i < w.length; i++) w[i] *= f;
 }
 
 /**
  * Trims weights in place at cap × their mean and shares the excess equally among the weights
  * under the cap, until none exceeds it: survey::trimWeights(upper, strict = TRUE), so the total
- * is kept. Returns how many weights were trimmed.
+ * is kept. `counts`: weight i is that of counts[i] respondents. Returns how many respondents'
+ * weights were trimmed.
  */
-export function trimWeights(w: Float64Array, cap: number): number {
+export function trimWeights(w: Float64Array, cap: number, counts?: ArrayLike<number>): number {
+  const c = (i: number) => (counts ? counts[i] : 1);
   let total = 0;
-  for (const x of w) total += x;
-  const upper = (cap * total) / w.length;
+  let respondents = 0;
+  for (let i = 0; i < w.length; i++) {
+    total += c(i) * w[i];
+    respondents += c(i);
+  }
+  const upper = (cap * total) / respondents;
   const trimmed = new Uint8Array(w.length);
   for (let round = 0; round < 100; round++) {
     let excess = 0;
     let inside = 0;
     for (let i = 0; i < w.length; i++) {
       if (w[i] > upper) {
-        excess += w[i] - upper;
+        excess += c(i) * (w[i] - upper);
         w[i] = upper;
         trimmed[i] = 2; // trimmed this round
-      } else inside++;
+      } else inside += c(i);
     }
     if (excess <= 1e-12 * total || inside === 0) {
       for (let i = 0; i < w.length; i++) if (trimmed[i]) trimmed[i] = 1;
@@ -292,5 +314,7 @@ export function trimWeights(w: Float64Array, cap: number): number {
       else w[i] += share;
     }
   }
-  return trimmed.reduce((n, t) => n + (t ? 1 : 0), 0);
+  let n = 0;
+  for (let i = 0; i < w.length; i++) if (trimmed[i]) n += c(i);
+  return n;
 }

@@ -42,6 +42,10 @@ export const AUDIT_ACTIONS = {
   // Coding free text (issue 13).
   'coding.codebook': 'Plan de codage modifié',
   'coding.rules': 'Règles de mots-clés appliquées',
+  // Reference margins and weighting (issue 12).
+  'margins.update': fr.weights.audit.margin,
+  'weighting.save': fr.weights.audit.save,
+  'weighting.remove': fr.weights.audit.remove,
   // Word cloud and personal data of free text (issue 13).
   'cloud.exclusions': 'Mots exclus d’un nuage modifiés',
   'privacy.mask': 'Passage d’une réponse masqué à la main',

@@ -85,8 +85,8 @@ describe.each(VIEWPORTS)('staff pages, $name ($width px)', (vp) => {
 
   it('navigation bar by role, current page marked', async () => {
     const expected: [string, string[]][] = [
-      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Ateliers', 'Campagne', 'Comptes', 'Journal']],
-      ['analyste@example.org', ['Accueil', 'Résultats', 'Analyse', 'Ateliers', 'Jetons']],
+      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Représentativité', 'Ateliers', 'Campagne', 'Comptes', 'Journal']],
+      ['analyste@example.org', ['Accueil', 'Résultats', 'Analyse', 'Représentativité', 'Ateliers', 'Jetons']],
       ['anim@example.org', ['Accueil', 'Résultats', 'Ateliers']],
     ];
     for (const [email, labels] of expected) {

@@ -133,11 +133,12 @@ describe('exports of a small known population', () => {
     it('one line per completed response (drafts excluded), one column per question, option and derived variable', () => {
       expect(rows).toHaveLength(5);
       expect(fields).toEqual(responseColumns(q).map((c) => c.name));
-      expect(fields.slice(0, 10)).toEqual([
+      expect(fields.slice(0, 11)).toEqual([
         'response_id',
         'questionnaire_version',
         'channel',
         'completed_date',
+        'weight',
         'age',
         'age__groupe',
         'genre',
@@ -160,6 +161,8 @@ describe('exports of a small known population', () => {
         questionnaire_version: '1',
         channel: 'lycee-carnot',
         completed_date: '2022-11-30',
+        // No weighting in force: the weight column is empty.
+        weight: '',
         age: '16',
         age__groupe: 'mineurs_15_17',
         genre: 'feminin',
