@@ -57,6 +57,7 @@ import { participantRouter } from './workshops/participantRoutes.js';
 import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
 import { crosstabRouter } from './results/crosstabRoutes.js';
+import { synthesisRouter } from './synthesis/routes.js';
 import { weightsRouter } from './weights/routes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
@@ -180,6 +181,8 @@ export function createApp(deps: AppDeps) {
   app.use(cloudRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(personalDataRouter({ db, questionnaire, now }));
   app.use(textBrowserLinks(questionnaire));
+  // The printable synthesis, before /resultats/:section would look for a section « synthese ».
+  app.use(synthesisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), workshops: createWorkshopStore(db), minGroupSize: config.minGroupSize, now }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(weightsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));

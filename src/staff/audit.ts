@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = {
   'workshop.unarchive': 'Atelier sorti des archives',
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
+  'settings.synthesis': 'Contenu de la synthèse imprimable modifié',
   // Coding free text (issue 13).
   'coding.codebook': 'Plan de codage modifié',
   'coding.rules': 'Règles de mots-clés appliquées',
