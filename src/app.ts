@@ -58,6 +58,7 @@ import { createWorkshopStore } from './workshops/store.js';
 import { computeResults } from './results/aggregate.js';
 import { crosstabRouter } from './results/crosstabRoutes.js';
 import { synthesisRouter } from './synthesis/routes.js';
+import { recodeRouter } from './results/recodeRoutes.js';
 import { weightsRouter } from './weights/routes.js';
 
 // The package doesn't export its UMD build: find it next to the package's main file.
@@ -185,6 +186,7 @@ export function createApp(deps: AppDeps) {
   app.use(synthesisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), workshops: createWorkshopStore(db), minGroupSize: config.minGroupSize, now }));
   app.use(resultsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), hub, now, minGroupSize: config.minGroupSize, streamOwner }));
   app.use(crosstabRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
+  app.use(recodeRouter({ db, questionnaire, now }));
   app.use(weightsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(exportsRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
 

@@ -45,11 +45,12 @@ export function analysisRouter(deps: AnalysisDeps) {
     const parsed = parseFilters(req.query, q, {
       channels: deps.campaign().channels.map((c) => c.code),
       communeExists: (code) => territory.byInsee.has(code),
+      db,
     });
     return parsed.ok ? { filter: parsed.filter, errors: [] } : { filter: NO_FILTER, errors: parsed.errors };
   };
   const filterView = (filter: Filter, errors: FilterError[]) => ({
-    words: filterWords(filter, { q, channelLabel: (c) => deps.campaign().channels.find((x) => x.code === c)?.label, communeName }),
+    words: filterWords(filter, { q, channelLabel: (c) => deps.campaign().channels.find((x) => x.code === c)?.label, communeName, db }),
     errors,
     query: filterToQuery(filter).toString(),
     active: !isEmptyFilter(filter),

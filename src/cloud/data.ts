@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { TextSource } from '../analysis/freeText.js';
 import { filterKey } from '../results/cache.js';
+import { derivedVersion } from '../results/derived.js';
 import { compileFilter, type Filter } from '../results/filters.js';
 import type { FilterVariable } from '../results/model.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
@@ -30,6 +31,8 @@ function groupColumn(v: FilterVariable | undefined): { sql: string; params: stri
       toCode: (raw) => (typeof raw === 'number' ? (groups.find((g) => g.ranges.some(([lo, hi]) => raw >= lo && raw <= hi))?.code ?? null) : null),
     };
   }
+  // Derived variables (recodes, themes: src/results/derived.ts) are not offered as comparisons.
+  if (v.match.kind !== 'option') return { sql: 'NULL', params: [], toCode: () => null };
   return {
     sql: `(SELECT ga.option_code FROM answers ga WHERE ga.response_id = r.id AND ga.question_id = ? LIMIT 1)`,
     params: [v.match.answerId],
@@ -63,7 +66,8 @@ const caches = new WeakMap<Db, { stamp: string; entries: Map<string, CloudTally>
 /** computeCloud, computed once per source, filter and comparison until the answers or the masks change. */
 export function cachedCloud(db: Db, q: Questionnaire, source: TextSource, filter: Filter, compare?: FilterVariable): CloudTally {
   return db.transaction(() => {
-    const stamp = `${(db.prepare('SELECT n FROM results_version WHERE id = 1').get() as { n: number }).n}/${maskVersion(db)}`;
+    // derivedVersion: a filter on a recode or a theme selects other responses once they change.
+    const stamp = `${(db.prepare('SELECT n FROM results_version WHERE id = 1').get() as { n: number }).n}/${maskVersion(db)}/${derivedVersion(db)}`;
     let cache = caches.get(db);
     if (!cache || cache.stamp !== stamp) caches.set(db, (cache = { stamp, entries: new Map() }));
     const key = JSON.stringify([source.key, filterKey(filter), compare?.id ?? '']);

@@ -32,7 +32,7 @@ export function cloudRouter(deps: CloudDeps) {
   const byId = new Map(comparable.map((v) => [v.id, v]));
 
   const readFilter = (query: unknown): { filter: Filter; errors: FilterError[] } =>
-    parseFiltersLenient(query, q, { channels: deps.campaign().channels.map((c) => c.code), communeExists: (code) => territory.byInsee.has(code) });
+    parseFiltersLenient(query, q, { channels: deps.campaign().channels.map((c) => c.code), communeExists: (code) => territory.byInsee.has(code), db });
   const readCompare = (req: Request) => {
     const asked = typeof req.query.compare === 'string' ? req.query.compare : '';
     return { asked, variable: asked ? byId.get(asked) : undefined };
@@ -59,7 +59,7 @@ export function cloudRouter(deps: CloudDeps) {
       wordCloudPage: true,
       styles: ['/static/css/analysis.css', '/static/css/cloud.css'],
       filters: {
-        words: filterWords(filter, { q, channelLabel: (c) => deps.campaign().channels.find((x) => x.code === c)?.label, communeName: (c) => territory.byInsee.get(c)?.name }),
+        words: filterWords(filter, { q, channelLabel: (c) => deps.campaign().channels.find((x) => x.code === c)?.label, communeName: (c) => territory.byInsee.get(c)?.name, db }),
         errors: [...errors, ...compareErrors],
         active: !isEmptyFilter(filter),
         query: filterQuery,

@@ -3,6 +3,8 @@ import { EPCI_SUFFIX } from '../questionnaire/types/commune.js';
 import { otherFieldName } from '../questionnaire/types/common.js';
 import { AGE_GROUP_SUFFIX, ageGroupsFor, EPCI_CHOICES, eachQuestion, sub, type AgeGroup, type Choice } from '../results/model.js';
 import { frResults } from '../results/strings.js';
+import { themeColumn, type Derived } from '../results/derived.js';
+import { fr } from '../strings.js';
 
 // The columns of responses.csv, derived from the questionnaire definition (nothing else names a
 // column): the codebook describes exactly these, and the export fills them from the answer rows.
@@ -30,8 +32,8 @@ export type Column = {
   /** Type, as the codebook shows it (French). */
   typeLabel: string;
   section?: string;
-  /** code → label, for 'code' columns (and the meaning of 0/1 for flags). */
-  codes?: Choice[];
+  /** code → label, for 'code' columns (and the meaning of 0/1 for flags); a recode's groups say which source codes they take. */
+  codes?: (Choice & { sources?: string[] })[];
 };
 
 const ty = frResults.types;
@@ -49,8 +51,49 @@ const flagCodes: Choice[] = [
   { code: '0', label: frResults.codebook.ticked['0'] },
 ];
 
-/** Every column of responses.csv, in order. */
-export function responseColumns(q: Questionnaire): Column[] {
+/**
+ * Every column of responses.csv, in order: the questionnaire's, then the derived variables'
+ * (src/results/derived.ts: a code column per recode, a 0/1 column per theme), after every other
+ * so that adding one never moves a column analysts' scripts read by position.
+ */
+export function responseColumns(q: Questionnaire, derived?: Derived): Column[] {
+  const cols = questionnaireColumns(q);
+  if (!derived) return cols;
+  const d = fr.derived;
+  const labelOf = new Map(cols.map((c) => [c.name, c.label]));
+  for (const { def, variable } of derived.recodes) {
+    const source = variable.match.source;
+    const sourceCodes = new Map((source.choices ?? []).map((c) => [c.code, c.label]));
+    cols.push({
+      name: def.id,
+      kind: 'code',
+      questionId: def.id,
+      label: def.label,
+      typeLabel: `${d.recodeType} ; ${d.recodeDefinition(source.id)}`,
+      section: variable.section.title,
+      codes: def.groups.map((g) => ({ code: g.code, label: g.label, sources: g.sources.map((c) => `${c} = ${sourceCodes.get(c) ?? c}`) })),
+    });
+  }
+  for (const set of derived.themes) {
+    for (const theme of set.themes) {
+      cols.push({
+        name: themeColumn(set.source.key, theme.code),
+        kind: 'flag',
+        questionId: set.variable.id,
+        label: d.themeColumnLabel(labelOf.get(set.source.key) ?? set.source.label, theme.label) + (theme.definition ? ` : ${theme.definition}` : ''),
+        typeLabel: d.themeType,
+        section: set.variable.section.title,
+        codes: [
+          { code: '1', label: d.themeFlag['1'] },
+          { code: '0', label: d.themeFlag['0'] },
+        ],
+      });
+    }
+  }
+  return cols;
+}
+
+function questionnaireColumns(q: Questionnaire): Column[] {
   const cols: Column[] = [...META_COLUMNS];
   for (const { question, section } of eachQuestion(q)) {
     const base = { questionId: question.id, section: section.title };
@@ -114,7 +157,7 @@ export function responseColumns(q: Questionnaire): Column[] {
  */
 export type RowWriter = (cells: (string | number | null)[], option: string, text: string | null, num: number | null) => void;
 
-export function rowWriters(q: Questionnaire, cols: Column[], labels: boolean): Map<string, RowWriter> {
+export function rowWriters(q: Questionnaire, cols: Column[], labels: boolean, derived?: Derived): Map<string, RowWriter> {
   const index = new Map(cols.map((c, i) => [c.name, i]));
   const col = (name: string) => {
     const i = index.get(name);
@@ -204,7 +247,63 @@ export function rowWriters(q: Questionnaire, cols: Column[], labels: boolean): M
       }
     }
   }
+  // A recode fills its column from its source's row: the group of the code (or of the age group).
+  for (const { def, variable } of derived?.recodes ?? []) {
+    const c = col(def.id);
+    const show = labelOf(def.id);
+    const src = variable.match.source.match;
+    const groupOf = new Map(def.groups.flatMap((g) => g.sources.map((s) => [s, g.code] as const)));
+    const prev = writers.get(src.answerId);
+    const write: RowWriter =
+      src.kind === 'option'
+        ? (cells, option) => {
+            const g = groupOf.get(option);
+            if (g !== undefined) cells[c] = show(g);
+          }
+        : (cells, option, _t, num) => {
+            if (option !== '' || num === null) return;
+            const age = src.groups.find((x) => x.ranges.some(([a, b]) => num >= a && num <= b));
+            const g = age && groupOf.get(age.code);
+            if (g !== undefined) cells[c] = show(g);
+          };
+    writers.set(
+      src.answerId,
+      prev
+        ? (cells, option, text, num) => {
+            prev(cells, option, text, num);
+            write(cells, option, text, num);
+          }
+        : write,
+    );
+  }
   return writers;
+}
+
+/**
+ * The theme columns of a response's line: 0/1 per theme of each coded source, empty when the
+ * response wrote nothing for that source. `coded` = the (source, code) pairs of its reference
+ * coding. Call once the answer rows are written (the source's text is then in its cell).
+ */
+export function themeFiller(cols: Column[], derived?: Derived): ((cells: (string | number | null)[], coded: [string, string][]) => void) | null {
+  if (!derived?.themes.length) return null;
+  const index = new Map(cols.map((c, i) => [c.name, i]));
+  const sets = derived.themes.map((set) => ({
+    key: set.source.key,
+    text: index.get(set.source.key)!,
+    flags: new Map(set.themes.map((x) => [x.code, index.get(themeColumn(set.source.key, x.code))!])),
+  }));
+  const byKey = new Map(sets.map((s) => [s.key, s]));
+  return (cells, coded) => {
+    for (const s of sets) {
+      const text = cells[s.text];
+      if (typeof text === 'string' && text !== '') for (const i of s.flags.values()) cells[i] = 0;
+    }
+    for (const [source, code] of coded) {
+      const s = byKey.get(source);
+      const i = s?.flags.get(code);
+      if (s && i !== undefined && cells[i] === 0) cells[i] = 1;
+    }
+  };
 }
 
 function groupOf(groups: AgeGroup[], v: number): string | undefined {

@@ -74,7 +74,8 @@ export function resultsRows(results: Results): ResultsRow[] {
  */
 export function figureTables(results: Results, id: string): Set<string> | null {
   const question = results.questions.find((q) => q.id === id);
-  if (question && (question.type === 'grid' || question.type === 'ranking')) return new Set(question.tables.map((t) => t.id));
+  // The question's own tables: its derived variables (recodes, themes) are figures of their own.
+  if (question && (question.type === 'grid' || question.type === 'ranking')) return new Set(question.tables.filter((t) => !t.derived).map((t) => t.id));
   for (const q of results.questions) if (q.tables.some((t) => t.id === id)) return new Set([id]);
   return null;
 }

@@ -3,6 +3,7 @@ import type { Campaign } from '../campaign/campaign.js';
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { computeResults } from '../results/aggregate.js';
+import { derivedFor } from '../results/derived.js';
 import { parseFilters, type Filter } from '../results/filters.js';
 import { audit } from '../staff/audit.js';
 import { requireApi } from '../staff/auth.js';
@@ -40,6 +41,7 @@ export function exportsRouter(deps: ExportsDeps) {
     const parsed = parseFilters(req.query, q, {
       channels: deps.campaign().channels.map((c) => c.code),
       communeExists: (code) => territory.byInsee.has(code),
+      db,
     });
     if (parsed.ok) {
       // weighted=1 without a weighting in force: refused as a bad filter is, in French.
@@ -134,7 +136,7 @@ export function exportsRouter(deps: ExportsDeps) {
     streamed(async (req, res) => {
       const excel = start(req, res, 'dictionnaire');
       if (excel === undefined) return void res.end();
-      await writeCodebookCsv(q, res, { excel });
+      await writeCodebookCsv(q, res, { excel, derived: derivedFor(db, q) });
     }),
   );
 

@@ -205,15 +205,17 @@ export type FilterShape = {
 };
 
 /** A filter variable as the results describe it, reduced to what these rules look at. */
-export type VariableShape = { id: string; section: { id: string }; choices: readonly unknown[] | null };
+export type VariableShape = { id: string; section: { id: string }; choices: readonly unknown[] | null; derived?: 'recode' | 'theme' };
 
 /**
  * The filters a protected viewer may use: the closed questions of the profile section (« Mon
  * identité »), coarse by construction (intercommunality rather than commune, age group rather
- * than age). Communes are an open list of ~150 mostly tiny groups: not offered.
+ * than age). Communes are an open list of ~150 mostly tiny groups: not offered. A recode
+ * (src/results/derived.ts) sits in its source's section and groups its codes: allowed exactly when
+ * its source is. Themes come from free text (even a profile question's « Autre (précise) »): never.
  */
 export function allowedFilterVariables(variables: readonly VariableShape[], profileSectionId: string): Set<string> {
-  return new Set(variables.filter((v) => v.section.id === profileSectionId && v.choices !== null).map((v) => v.id));
+  return new Set(variables.filter((v) => v.section.id === profileSectionId && v.choices !== null && v.derived !== 'theme').map((v) => v.id));
 }
 
 export type ForbiddenFilter = { field: string; message: string };

@@ -1,7 +1,8 @@
 import type { OptionResult, PublishedResults, QuestionResult, Results, ResultTable } from '../results/aggregate.js';
+import { AGE_GROUP_SUFFIX, sub } from '../results/model.js';
 import { wilson } from '../results/statistics.js';
 import { fr } from '../strings.js';
-import { isSmall, selectionWithheld, suppressSingle, suppressYesNo, type Audience, type CellStatus } from './disclosure.js';
+import { isSmall, selectionWithheld, suppressGroup, suppressSingle, suppressYesNo, type Audience, type CellStatus } from './disclosure.js';
 
 // The dashboard's results model through the rules of disclosure.ts: what /resultats, its section
 // pages, /api/results.json and the live refresh give a protected viewer. The figures themselves
@@ -18,6 +19,8 @@ import { isSmall, selectionWithheld, suppressSingle, suppressYesNo, type Audienc
 //    shows the groups only anyway);
 //  - the commune list (~150 communes, mostly tiny): communes under K are merged into one
 //    « autres communes » cell before suppression, so no small commune is even named;
+//  - a recode (src/results/derived.ts) is one answer per respondent too, linked to its source
+//    table: see protectRecode; theme tables (free text) are left out;
 //  - integer statistics: min and max are one person's answer, never shown; mean and median only
 //    over a visible base of at least K.
 // A hidden « sans réponse » hides the base (base = selection − « sans réponse ») and therefore
@@ -78,15 +81,47 @@ function mergeSmallCommunes(table: ResultTable, k: number): ResultTable {
   return { ...table, options: [...kept, cell] };
 }
 
+/**
+ * A recode of a table the viewer also sees: its groups are sums of the source's cells, so a group
+ * holding a hidden source cell is hidden too (else the hidden cell would be its group minus the
+ * visible cells), and so is the recode's « sans réponse » (its base) when it holds one (a source
+ * code in no group, or the source's own « sans réponse »). Then the usual suppression over the
+ * groups, those already hidden counting as hidden.
+ */
+function protectRecode(table: ResultTable, source: ResultTable<number | null> | undefined, selection: number, k: number): ResultTable<number | null> {
+  const groups = table.derived?.kind === 'recode' ? table.derived.groups : [];
+  const hiddenCodes = new Set((source?.options ?? []).filter((o) => o.count === null).map((o) => o.code));
+  const grouped = new Set(groups.flatMap((g) => g.sources));
+  // Without its source table (never the case today) nothing is known: every cell hidden.
+  const forced = table.options.map((o) => !source || (groups.find((g) => g.code === o.code)?.sources ?? []).some((c) => hiddenCodes.has(c)));
+  const noAnswerForced = !source || source.base === null || [...hiddenCodes].some((c) => !grouped.has(c));
+  const counts = [...table.options.map((o) => o.count), selection - table.base];
+  const status = suppressGroup(counts, k, { hidden: [...forced, noAnswerForced], cost: [...table.options.map((o) => o.count), 2 * selection + 1] });
+  // suppressGroup keeps every forced cell hidden, unless it counts nobody (0 hides nothing).
+  const baseShown = status[counts.length - 1] === 'shown';
+  const weightedBaseHidden = !baseShown && 'weightedBase' in table ? { weightedBase: null, effectiveBase: null, designEffect: null } : {};
+  return {
+    ...table,
+    base: baseShown ? table.base : null,
+    ...weightedBaseHidden,
+    options: table.options.map((o, i) => hide(baseShown ? o : { ...o, percent: null, ...noWeightedShare(o) }, status[i])),
+  };
+}
+
 function protectQuestion(q: QuestionResult, selection: number, k: number): QuestionResult<number | null> {
-  const hasGroups = q.type === 'integer' && q.tables.length > 1;
-  const tables = q.tables
-    .filter((table) => !(hasGroups && table.id === q.id))
-    .map((table) => {
-      const yesNo = table.multiple || q.type === 'text' || q.type === 'longtext';
-      const source = q.type === 'commune' && table.id === q.id ? mergeSmallCommunes(table, k) : table;
-      return protectTable(source, selection, k, yesNo);
-    });
+  const hasGroups = q.type === 'integer' && q.tables.some((table) => table.id === sub(q.id, AGE_GROUP_SUFFIX));
+  // Themes come from free text: analysts and admins only, never in protected results.
+  const own = q.tables.filter((table) => !table.derived && !(hasGroups && table.id === q.id));
+  const protectedOwn = own.map((table) => {
+    const yesNo = table.multiple || q.type === 'text' || q.type === 'longtext';
+    const source = q.type === 'commune' && table.id === q.id ? mergeSmallCommunes(table, k) : table;
+    return protectTable(source, selection, k, yesNo);
+  });
+  const byId = new Map(protectedOwn.map((table) => [table.id, table]));
+  const recodes = q.tables
+    .filter((table) => table.derived?.kind === 'recode')
+    .map((table) => protectRecode(table, byId.get((table.derived as { source: string }).source), selection, k));
+  const tables = [...protectedOwn, ...recodes];
   const out: QuestionResult<number | null> = { ...q, tables };
   if (q.stats) {
     // The base of the statistics is the integer question's base (its groups table has the same).

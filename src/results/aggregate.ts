@@ -6,6 +6,7 @@ import { summaryCounts } from './answered.js';
 import { TOTAL_KEY } from './counts.js';
 import { compileFilter, FilterUnavailableError, hasColumn, isEmptyFilter, NO_CHANNEL, NO_FILTER, type Filter } from './filters.js';
 import { AGE_GROUP_SUFFIX, ageGroupsFor, EPCI_CHOICES, eachQuestion, sub, type Choice } from './model.js';
+import { derivedFor, recodeCounts, themeFigures, type Derived } from './derived.js';
 import { frResults } from './strings.js';
 import { computeWeightedResults } from './weighted.js';
 import type { Audience } from '../privacy/disclosure.js';
@@ -63,6 +64,12 @@ export type ResultTable<N extends number | null = number> = {
   /** Several options per respondent: percentages of respondents, summing to more than 100. */
   multiple: boolean;
   options: OptionResult<N>[];
+  /**
+   * An analyst's derived variable (src/results/derived.ts), shown with its source question:
+   * a recode of the table `source` (each group's source codes), or the themes of the text
+   * `source` with how many of its `base` answers have a reference coding (`coded`).
+   */
+  derived?: { kind: 'recode'; source: string; groups: { code: string; sources: string[] }[] } | { kind: 'theme'; source: string; coded: N };
   // Weighted results only: the base's sum of weights, Kish effective sample size (Σw)²/Σw² and
   // design effect n/n_eff over the respondents of the base.
   weightedBase?: number | null;
@@ -347,13 +354,28 @@ export function computeResults(db: Db, q: Questionnaire, filter: Filter = NO_FIL
   // What protected viewers see without filter: the running totals minus the unreleased responses
   // (fewer than K, migration 011), as cheap as the unfiltered results.
   if (filter.releasedOnly && isEmptyFilter({ ...filter, releasedOnly: false }) && opts.source !== 'answers') {
-    const tally = db.transaction(() =>
-      subtractTally(tallyFromCounts(db), tallyWhere(db, q, { where: `r.status = 'complete' AND r.released = 0`, params: [] }, opts.answersFrom)),
-    )();
-    return buildResults(q, tally, filter, 'counts', opts);
+    return db.transaction(() => {
+      const tally = subtractTally(tallyFromCounts(db), tallyWhere(db, q, { where: `r.status = 'complete' AND r.released = 0`, params: [] }, opts.answersFrom));
+      // Themes come from free text: never computed for protected viewers (nor shown: privacy/results.ts).
+      return buildResults(q, tally, filter, 'counts', opts, { derived: derivedFor(db, q) });
+    })();
   }
   const useCounts = (opts.source ?? (isEmptyFilter(filter) || onlyExcludesFlagged(filter) ? 'counts' : 'answers')) === 'counts';
   if (useCounts && !isEmptyFilter(filter) && !onlyExcludesFlagged(filter)) throw new Error('les totaux courants ne servent que sans filtre');
+  // The figures and the derived variables' figures from one snapshot.
+  return db.transaction(() => {
+    const tally = tallyFor(db, q, filter, useCounts, opts);
+    const derived = derivedFor(db, q);
+    // Themes come from free text: never computed for protected viewers (nor shown: privacy/results.ts).
+    const themes =
+      derived.themes.length && !filter.releasedOnly
+        ? themeFigures(db, derived.themes, (set) => textAnswers(tally, set.source), isEmptyFilter(filter) ? null : selectionOf(db, q, filter))
+        : undefined;
+    return buildResults(q, tally, filter, useCounts ? 'counts' : 'answers', opts, { derived, themes });
+  })();
+}
+
+function tallyFor(db: Db, q: Questionnaire, filter: Filter, useCounts: boolean, opts: ResultsOptions): Tally {
   let tally: Tally;
   if (!useCounts) tally = tallyFromAnswers(db, q, filter, opts.answersFrom);
   else if (!filter.excludeFlagged) tally = tallyFromCounts(db);
@@ -367,11 +389,19 @@ export function computeResults(db: Db, q: Questionnaire, filter: Filter = NO_FIL
       return subtractTally(tallyFromCounts(db), tallyWhere(db, q, { where: `${flagged.where} AND r.flagged = 1`, params: flagged.params }, opts.answersFrom));
     })();
   }
-  return buildResults(q, tally, filter, useCounts ? 'counts' : 'answers', opts);
+  return tally;
 }
 
+/** Respondents who wrote something for a text source: its rows (a text question's, or its « Autre » option's). */
+function textAnswers(t: Tally, source: { questionId: string; optionCode: string }): number {
+  return source.optionCode === '' ? (t.bases.get(source.questionId) ?? 0) : (t.counts.get(source.questionId)?.get(source.optionCode) ?? 0);
+}
+
+/** What buildResults adds to the questionnaire's tables: the derived variables and the themes' figures. */
+export type DerivedFigures = { derived: Derived; themes?: ReturnType<typeof themeFigures> };
+
 /** Turns raw figures into labelled tables, in questionnaire order. */
-export function buildResults(q: Questionnaire, t: Tally, filter: Filter, source: Results['source'], opts: ResultsOptions = {}): Results {
+export function buildResults(q: Questionnaire, t: Tally, filter: Filter, source: Results['source'], opts: ResultsOptions = {}, extra?: DerivedFigures): Results {
   const count = (qid: string, code: string) => t.counts.get(qid)?.get(code) ?? 0;
   const baseOf = (qid: string) => t.bases.get(qid) ?? 0;
   const table = (id: string, label: string, base: number, choices: Choice[], n: (code: string) => number, multiple = false): ResultTable => ({
@@ -452,6 +482,7 @@ export function buildResults(q: Questionnaire, t: Tally, filter: Filter, source:
         tables.push(table(question.id, question.label, t.total, [{ code: '', label: frResults.derived.answers }], () => baseOf(question.id)));
         break;
     }
+    if (extra) tables.push(...derivedTables(question.id, t, extra));
     return { id: question.id, type: question.type, label: question.label, section: { id: section.id, title: section.title }, tables, ...(stats ? { stats } : {}) };
   });
 
@@ -462,6 +493,51 @@ export function buildResults(q: Questionnaire, t: Tally, filter: Filter, source:
     source,
     questions,
   };
+}
+
+/**
+ * The derived tables shown with a question: its recodes (group sums of the source's counts, or of
+ * its values for an age group), then its theme sets (when their figures were computed).
+ */
+function derivedTables(questionId: string, t: Tally, extra: DerivedFigures): ResultTable[] {
+  const out: ResultTable[] = [];
+  for (const { variable: v } of extra.derived.recodes) {
+    if (v.question.id !== questionId) continue;
+    const src = v.match.source.match;
+    const values = src.kind === 'range' ? (t.values.get(src.answerId) ?? []).filter((x) => x.option === '') : [];
+    const sourceCount =
+      src.kind === 'option'
+        ? (code: string) => t.counts.get(src.answerId)?.get(code) ?? 0
+        : (code: string) => {
+            const ranges = src.groups.find((g) => g.code === code)?.ranges ?? [];
+            return values.filter((x) => ranges.some(([a, b]) => x.value >= a && x.value <= b)).reduce((a, x) => a + x.n, 0);
+          };
+    const { counts, base } = recodeCounts(v, sourceCount);
+    out.push({
+      id: v.id,
+      label: v.label,
+      base,
+      multiple: false,
+      options: v.choices!.map((c) => ({ code: c.code, label: c.label, count: counts.get(c.code) ?? 0, percent: percentOf(counts.get(c.code) ?? 0, base) })),
+      derived: { kind: 'recode', source: v.match.source.id, groups: v.match.groups.map((g) => ({ code: g.code, sources: g.sources })) },
+    });
+  }
+  if (extra.themes) {
+    for (const set of extra.derived.themes) {
+      if (set.source.questionId !== questionId) continue;
+      const f = extra.themes.get(set.source.key);
+      if (!f) continue;
+      out.push({
+        id: set.variable.id,
+        label: set.variable.label,
+        base: f.answered,
+        multiple: true,
+        options: set.themes.map((x) => ({ code: x.code, label: x.label, count: f.counts.get(x.code) ?? 0, percent: percentOf(f.counts.get(x.code) ?? 0, f.answered) })),
+        derived: { kind: 'theme', source: set.source.key, coded: f.coded },
+      });
+    }
+  }
+  return out;
 }
 
 /** Count, mean, median (middle value, or mean of the two middle ones), min, max from value counts. */

@@ -13,7 +13,8 @@ import { ensureWeights } from '../weights/current.js';
 //
 // The stamp of the data is the number of completed responses and results_version (migration
 // 007), which triggers on `responses` move at every completion, deletion (wipe included), flag or
-// unflag, whatever the code path or process. A new stamp empties the cache; otherwise the least
+// unflag, whatever the code path or process; and derived_version (migration 023), which moves at
+// every recode or reference coding written. A new stamp empties the cache; otherwise the least
 // recently used filter goes when `max` is reached.
 
 export const DEFAULT_CACHE_SIZE = 50;
@@ -41,11 +42,14 @@ export function createResultsCache(db: Db, q: Questionnaire, opts: ResultsOption
   // 'released': the results of protected viewers (filter.releasedOnly) change only when the
   // released set does (migration 011's released_version), not at every completion: they are
   // computed again once per release, i.e. at most once every K completions.
+  // Recodes and codings (derived variables, migration 023's derived_version) change figures too.
+  const derived = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'derived_version'`).get() !== undefined;
+  const derivedStamp = derived ? ` || '/' || (SELECT n FROM derived_version WHERE id = 1)` : '';
   const stampQuery = !versioned
     ? null
     : stampKind === 'released'
-      ? db.prepare(`SELECT ? || (SELECT n FROM released_version WHERE id = 1)`).pluck(true)
-      : db.prepare(`SELECT (SELECT n FROM results_version WHERE id = 1) || '/' || coalesce((SELECT n FROM result_bases WHERE question_id = ?), 0)`).pluck(true);
+      ? db.prepare(`SELECT ? || (SELECT n FROM released_version WHERE id = 1)${derivedStamp}`).pluck(true)
+      : db.prepare(`SELECT (SELECT n FROM results_version WHERE id = 1) || '/' || coalesce((SELECT n FROM result_bases WHERE question_id = ?), 0)${derivedStamp}`).pluck(true);
   // Weighted results (filter.weighted) also depend on the weights, which a new weighting changes
   // without any response changing: one pass over response_weights (a few ms per 100,000 rows,
   // far less than the weighted results) tells whether they are still those of the cached entry.

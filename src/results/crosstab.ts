@@ -1,7 +1,8 @@
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { compileFilter, NO_FILTER, type Filter } from './filters.js';
-import { filterVariables, type Choice, type FilterVariable } from './model.js';
+import { codeCondition } from './derived.js';
+import { filterVariables, isMultiple, type Choice, type FilterVariable } from './model.js';
 import { chiSquareIndependence, ratioOfProportions, wilson, type ChiSquareTest, type RatioOfProportions } from './statistics.js';
 import { frResults } from './strings.js';
 
@@ -21,14 +22,17 @@ export type CrossVariable = {
   source: FilterVariable;
 };
 
-/** The variables one can cross: every filter variable with a closed list of codes. */
-export function crossVariables(q: Questionnaire): CrossVariable[] {
-  return filterVariables(q)
+/**
+ * The variables one can cross: every filter variable with a closed list of codes, the derived
+ * ones included when `variables` comes from allVariables (src/results/derived.ts).
+ */
+export function crossVariables(q: Questionnaire, variables: readonly FilterVariable[] = filterVariables(q)): CrossVariable[] {
+  return variables
     .filter((v) => v.choices !== null)
     .map((v) => ({
       id: v.id,
       label: v.label,
-      multiple: v.question.type === 'multiple' || v.question.type === 'ranking',
+      multiple: isMultiple(v),
       choices: v.choices!,
       source: v,
     }));
@@ -95,39 +99,78 @@ const share = (x: number, n: number): Share => {
   };
 };
 
-/** SQL giving the code of a variable from its answer row `alias` (NULL when the row is not one of its codes). */
+/** SQL giving the code of a variable from its joined row `alias` (NULL when the row is not one of its codes). */
 function codeExpr(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
   const m = v.source.match;
-  if (m.kind === 'option') {
-    return { sql: `CASE WHEN ${alias}.option_code IN (${v.choices.map(() => '?').join(', ')}) THEN ${alias}.option_code END`, params: v.choices.map((c) => c.code) };
+  if (m.kind === 'option' || m.kind === 'theme') {
+    const column = m.kind === 'theme' ? `${alias}.code` : `${alias}.option_code`;
+    return { sql: `CASE WHEN ${column} IN (${v.choices.map(() => '?').join(', ')}) THEN ${column} END`, params: v.choices.map((c) => c.code) };
   }
   const parts: string[] = [];
   const params: (string | number)[] = [];
-  for (const g of m.groups) {
-    for (const [a, b] of g.ranges) {
-      parts.push(`WHEN ${alias}.value_num BETWEEN ? AND ? THEN ?`);
-      params.push(a, b, g.code);
+  if (m.kind === 'range') {
+    for (const g of m.groups) {
+      for (const [a, b] of g.ranges) {
+        parts.push(`WHEN ${alias}.value_num BETWEEN ? AND ? THEN ?`);
+        params.push(a, b, g.code);
+      }
+    }
+  } else {
+    // A recode: the group of the source's code (or of the source's value range: an age group).
+    const src = m.source.match;
+    for (const g of m.groups) {
+      if (src.kind === 'option') {
+        if (!g.sources.length) continue;
+        parts.push(`WHEN ${alias}.option_code IN (${g.sources.map(() => '?').join(', ')}) THEN ?`);
+        params.push(...g.sources, g.code);
+      } else {
+        for (const [a, b] of src.groups.filter((x) => g.sources.includes(x.code)).flatMap((x) => x.ranges)) {
+          parts.push(`WHEN ${alias}.value_num BETWEEN ? AND ? THEN ?`);
+          params.push(a, b, g.code);
+        }
+      }
     }
   }
   return { sql: parts.length ? `CASE ${parts.join(' ')} END` : 'NULL', params };
 }
 
-/** The join of a variable's answer rows to `responses r`. */
+/** The join of a variable's rows (answers, or the reference coding of a text) to `responses r`. */
 function joinOf(v: CrossVariable, alias: string): { sql: string; params: (string | number)[] } {
   const m = v.source.match;
-  const extra = m.kind === 'range' ? ` AND ${alias}.option_code = ''` : '';
-  return { sql: `JOIN answers ${alias} ON ${alias}.response_id = r.id AND ${alias}.question_id = ?${extra}`, params: [m.answerId] };
+  if (m.kind === 'theme') return { sql: `JOIN coding_themes ${alias} ON ${alias}.source = ? AND ${alias}.coder = '' AND ${alias}.response_id = r.id`, params: [m.source] };
+  const rows = m.kind === 'recode' ? m.source.match : m;
+  const extra = rows.kind === 'range' ? ` AND ${alias}.option_code = ''` : '';
+  return { sql: `JOIN answers ${alias} ON ${alias}.response_id = r.id AND ${alias}.question_id = ?${extra}`, params: [rows.answerId] };
 }
 
-/** Responses that answered a variable at all (EXISTS on the answers' primary key). */
-function answeredExpr(v: CrossVariable): { sql: string; params: string[] } {
-  return { sql: 'EXISTS (SELECT 1 FROM answers x WHERE x.response_id = r.id AND x.question_id = ?)', params: [v.source.match.answerId] };
+/**
+ * Responses that answered a variable at all (EXISTS on the answers' primary key): for a recode, a
+ * source code in one of its groups; for themes, a text written for their source.
+ */
+function answeredExpr(v: CrossVariable): { sql: string; params: (string | number)[] } {
+  const m = v.source.match;
+  if (m.kind === 'theme') {
+    return {
+      sql: `EXISTS (SELECT 1 FROM answers x WHERE x.response_id = r.id AND x.question_id = ? AND x.option_code = ? AND x.value_text IS NOT NULL AND x.value_text <> '')`,
+      params: [m.questionId, m.optionCode],
+    };
+  }
+  if (m.kind === 'recode') {
+    const c = codeCondition(v.source, v.choices.map((x) => x.code), 'r');
+    return c;
+  }
+  return { sql: 'EXISTS (SELECT 1 FROM answers x WHERE x.response_id = r.id AND x.question_id = ?)', params: [m.answerId] };
 }
 
 export type CrosstabError = { field: 'row' | 'col'; message: string };
 
-export function findCrossVariables(q: Questionnaire, rowId: unknown, colId: unknown): { row: CrossVariable; col: CrossVariable } | { errors: CrosstabError[] } {
-  const vars = new Map(crossVariables(q).map((v) => [v.id, v]));
+export function findCrossVariables(
+  q: Questionnaire,
+  rowId: unknown,
+  colId: unknown,
+  variables: readonly CrossVariable[] = crossVariables(q),
+): { row: CrossVariable; col: CrossVariable } | { errors: CrosstabError[] } {
+  const vars = new Map(variables.map((v) => [v.id, v]));
   const errors: CrosstabError[] = [];
   const pick = (field: 'row' | 'col', id: unknown) => {
     if (typeof id !== 'string' || id === '') errors.push({ field, message: frResults.crosstab.missing(field) });

@@ -9,6 +9,7 @@ import { fr } from '../strings.js';
 import type { Territory } from '../territory/communes.js';
 import { crossVariables, crosstab, findCrossVariables, formatP, readCrosstab, type Crosstab, type CrosstabError } from './crosstab.js';
 import { filterForm } from './dashboardView.js';
+import { allVariables } from './derived.js';
 import { parseFilters, type Filter, type FilterError } from './filters.js';
 import { ensureWeights, type CurrentWeights } from '../weights/current.js';
 
@@ -74,14 +75,15 @@ export const CROSSTAB_CSV_HEADER = ['row_variable', 'row_code', 'row_label', 'co
 export function crosstabRouter(deps: CrosstabDeps) {
   const { db, questionnaire: q, territory } = deps;
   const router = express.Router();
-  const variables = crossVariables(q);
+  // The questionnaire's variables and the derived ones (recodes, themes) as stored now.
+  const crossable = () => crossVariables(q, allVariables(db, q));
 
   const read = (req: Request): { filter: Filter; filterErrors: FilterError[]; vars: ReturnType<typeof findCrossVariables> } => {
-    const parsed = parseFilters(req.query, q, { channels: deps.campaign().channels.map((c) => c.code), communeExists: (code) => territory.byInsee.has(code) });
+    const parsed = parseFilters(req.query, q, { channels: deps.campaign().channels.map((c) => c.code), communeExists: (code) => territory.byInsee.has(code), db });
     return {
       filter: parsed.ok ? parsed.filter : { answers: [], channels: [], excludeFlagged: false },
       filterErrors: parsed.ok ? [] : parsed.errors,
-      vars: findCrossVariables(q, req.query.row, req.query.col),
+      vars: findCrossVariables(q, req.query.row, req.query.col, crossable()),
     };
   };
 
@@ -91,7 +93,8 @@ export function crosstabRouter(deps: CrosstabDeps) {
     const errors: CrosstabError[] = 'errors' in vars && chosen ? vars.errors : [];
     const rowId = typeof req.query.row === 'string' ? req.query.row : '';
     const colId = typeof req.query.col === 'string' ? req.query.col : '';
-    const form = filterForm(q, deps.campaign(), filter, '/resultats/croisement');
+    const form = filterForm(q, deps.campaign(), filter, '/resultats/croisement', [], {}, undefined, undefined, allVariables(db, q));
+    const variables = crossable();
     const weighted = wantsWeighted(req.query);
     const weights = weighted ? ensureWeights(db, q) : null;
     const keep = new URLSearchParams({ row: rowId, col: colId, ...(weighted ? { weighted: '1' } : {}) });

@@ -4,7 +4,7 @@ import { fr } from '../strings.js';
 import type { FunnelStep, PublishedResults, Results } from './aggregate.js';
 import { formatCount, formatPercent, questionFigures, type FigureOptions, type QuestionView } from './figures.js';
 import { filterToQuery, FILTER_PREFIX, NO_CHANNEL, type Filter, type FilterError } from './filters.js';
-import { filterVariables } from './model.js';
+import { filterVariables, type FilterVariable } from './model.js';
 import { frenchMonth, shortFrenchDate, weekStart, type Timeline } from './timeline.js';
 
 // Template data for the dashboard: French number and date formats, the filter form and its chips,
@@ -59,8 +59,10 @@ export function filterForm(
    * the page has no weighted figures, so neither switch nor chip (weighted=1 stays in its links).
    */
   weightingSaved?: boolean,
+  /** Every variable, derived ones included (allVariables of src/results/derived.ts). */
+  all: readonly FilterVariable[] = filterVariables(q),
 ) {
-  const variables = filterVariables(q).filter((v) => !allowed || allowed.has(v.id));
+  const variables = all.filter((v) => !allowed || allowed.has(v.id));
   const errorOf = (field: string) => errors.filter((e) => e.field === field).map((e) => e.message).join(' ') || undefined;
   // The respondent profile (first section) is offered as checkboxes; every other single-choice
   // question (and derived variable) as a list; anything else can be filtered from a table row
@@ -78,7 +80,7 @@ export function filterForm(
     }));
   const inProfile = new Set(profile.map((p) => p.id));
   const selects = variables
-    .filter((v) => !inProfile.has(v.id) && v.choices && (v.question.type === 'single' || v.question.type === 'grid'))
+    .filter((v) => !inProfile.has(v.id) && v.choices && (v.derived !== undefined || v.question.type === 'single' || v.question.type === 'grid'))
     // One value per select: a variable filtered on several codes stays in the hidden fields.
     .filter((v) => (chosen.get(v.id)?.size ?? 0) <= 1)
     .map((v) => ({

@@ -32,6 +32,7 @@ type ResultTable = {
   base: number | null;
   multiple: boolean;
   options: OptionResult[];
+  derived?: { kind: 'recode'; source: string } | { kind: 'theme'; source: string; coded: number | null };
   effectiveBase?: number | null;
   weightedBase?: number | null;
 };
@@ -432,6 +433,18 @@ function rankingFigure(question: Extract<Question, { type: 'ranking' }>, qr: Que
   };
 }
 
+/** A recode (bars in its groups' order) or a theme set (bars sorted, with the coding progress). */
+function derivedFigure(table: ResultTable, qr: QuestionResult, opts: FigureOptions): Figure {
+  const d = fr.derived;
+  if (table.derived?.kind === 'theme') {
+    const f = barsFigure(table, opts, table.label, true);
+    const coded = table.derived.coded;
+    return { ...f, note: d.themeNote(formatCount(coded), formatCount(table.base)) };
+  }
+  const source = qr.tables.find((x) => x.id === table.derived?.source)?.label ?? qr.label;
+  return { ...barsFigure(table, opts), note: d.recodeNote(source) };
+}
+
 export type QuestionView = {
   id: string;
   label: string;
@@ -442,8 +455,10 @@ export type QuestionView = {
 };
 
 /** The figures of one question. */
-export function questionFigures(question: Question, qr: QuestionResult, opts: FigureOptions = {}): QuestionView {
+export function questionFigures(question: Question, all: QuestionResult, opts: FigureOptions = {}): QuestionView {
   const figures: Figure[] = [];
+  // The analysts' derived variables (recodes, themes) come after the question's own figures.
+  const qr = { ...all, tables: all.tables.filter((x) => !x.derived) };
   switch (question.type) {
     case 'grid':
       figures.push(gridFigure(question, qr, opts));
@@ -488,6 +503,7 @@ export function questionFigures(question: Question, qr: QuestionResult, opts: Fi
       break;
     }
   }
+  for (const table of all.tables) if (table.derived) figures.push(derivedFigure(table, all, opts));
   return {
     id: qr.id,
     label: qr.label,

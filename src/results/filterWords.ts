@@ -2,6 +2,8 @@ import { frenchDay } from '../dates/french.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { fr } from '../strings.js';
 import { FILTER_PREFIX, type Filter } from './filters.js';
+import type { Db } from '../db/connection.js';
+import { allVariables } from './derived.js';
 import { filterVariables } from './model.js';
 
 // Filters in words, for people: « Quel est ton genre ? = Féminin », « canal = Lycée Carnot »,
@@ -11,13 +13,17 @@ export type FilterWordsContext = {
   q: Questionnaire;
   channelLabel: (code: string) => string | undefined;
   communeName?: (insee: string) => string | undefined;
+  /** The database of the derived variables (recodes, themes): their labels. */
+  db?: Db;
 };
+
+const variablesOf = (ctx: FilterWordsContext) => (ctx.db ? allVariables(ctx.db, ctx.q) : filterVariables(ctx.q));
 
 const w = fr.staff.journal;
 
 /** One short phrase per active part of a parsed filter, in questionnaire order. */
 export function filterWords(f: Filter, ctx: FilterWordsContext): string[] {
-  const vars = new Map(filterVariables(ctx.q).map((v) => [v.id, v]));
+  const vars = new Map(variablesOf(ctx).map((v) => [v.id, v]));
   const out: string[] = [];
   for (const a of f.answers) {
     const v = vars.get(a.variable);
@@ -39,7 +45,7 @@ export function filterWords(f: Filter, ctx: FilterWordsContext): string[] {
  */
 export function queryWords(query: string, ctx: FilterWordsContext): string {
   const p = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
-  const vars = new Map(filterVariables(ctx.q).map((v) => [v.id, v]));
+  const vars = new Map(variablesOf(ctx).map((v) => [v.id, v]));
   const out: string[] = [];
   const grouped = new Map<string, string[]>();
   for (const [key, value] of p) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
+import { allVariables, codeCondition } from './derived.js';
 import { filterVariables, type FilterVariable } from './model.js';
 import { frResults } from './strings.js';
 
@@ -47,6 +48,8 @@ export type FilterOptions = {
   channels?: readonly string[];
   /** Whether an INSEE code is a commune (commune filters); without it any well-formed code passes. */
   communeExists?: (insee: string) => boolean;
+  /** The database of the derived variables (recodes, themes: src/results/derived.ts); without it only the questionnaire's. */
+  db?: Db;
 };
 
 export const FILTER_PREFIX = 'f.';
@@ -94,7 +97,7 @@ const isOn = (v: unknown) => v === '1' || v === 'true' || v === 'on';
 
 /** The zod schema of a query object for this questionnaire (other query keys are ignored). */
 export function filterQuerySchema(q: Questionnaire, opts: FilterOptions = {}) {
-  const variables = new Map(filterVariables(q).map((v) => [v.id, v]));
+  const variables = new Map((opts.db ? allVariables(opts.db, q) : filterVariables(q)).map((v) => [v.id, v]));
   const shape: Record<string, z.ZodType> = {
     channel: values.pipe(
       z.array(
@@ -223,7 +226,7 @@ export function hasColumn(db: Db, table: string, column: string): boolean {
  * option_code), so each costs one index probe per candidate response.
  */
 export function compileFilter(db: Db, q: Questionnaire, f: Filter, alias = 'r', opts: { walkPrimaryKey?: boolean } = {}): CompiledFilter {
-  const variables = new Map(filterVariables(q).map((v) => [v.id, v]));
+  const variables = new Map((f.answers.length ? allVariables(db, q) : []).map((v) => [v.id, v]));
   // walkPrimaryKey: for a query paging through responses in id order, the unary "+" stops SQLite
   // from preferring the status index (which would sort every completed response for each page).
   const where: string[] = [`${opts.walkPrimaryKey ? '+' : ''}${alias}.status = 'complete'`];
@@ -252,19 +255,9 @@ export function compileFilter(db: Db, q: Questionnaire, f: Filter, alias = 'r', 
   for (const a of f.answers) {
     const v = variables.get(a.variable);
     if (!v) throw new Error(`variable de filtre inconnue : ${a.variable}`);
-    const exists = `EXISTS (SELECT 1 FROM answers fa WHERE fa.response_id = ${alias}.id AND fa.question_id = ?`;
-    if (v.match.kind === 'option') {
-      where.push(`${exists} AND fa.option_code IN (${marks(a.codes.length)}))`);
-      params.push(v.match.answerId, ...a.codes);
-    } else {
-      const ranges = v.match.groups.filter((g) => a.codes.includes(g.code)).flatMap((g) => g.ranges);
-      if (!ranges.length) {
-        where.push('0');
-        continue;
-      }
-      where.push(`${exists} AND fa.option_code = '' AND (${ranges.map(() => 'fa.value_num BETWEEN ? AND ?').join(' OR ')}))`);
-      params.push(v.match.answerId, ...ranges.flat());
-    }
+    const c = codeCondition(v, a.codes, alias);
+    where.push(c.sql);
+    params.push(...c.params);
   }
   return { where: where.join(' AND '), params };
 }

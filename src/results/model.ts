@@ -54,13 +54,37 @@ export const EPCI_CHOICES: Choice[] = [...PMA_EPCI, OUTSIDE_PMA].map((e) => ({ c
 export type FilterVariable = {
   id: string;
   label: string;
+  /** The question it comes from (for a derived variable, the question of its source). */
   question: Question;
   section: Section;
-  /** option: rows (question_id = answerId, option_code IN codes); range: value_num in ranges. */
-  match: { kind: 'option'; answerId: string } | { kind: 'range'; answerId: string; groups: AgeGroup[] };
+  match: VariableMatch;
   /** Allowed codes; null = open list checked by `accepts` (communes). */
   choices: Choice[] | null;
+  /** Set on the analysts' derived variables (src/results/derived.ts): a recode or a theme set. */
+  derived?: 'recode' | 'theme';
+  /** Several codes per respondent (the themes of an answer); else read from the question type. */
+  multiple?: boolean;
 };
+
+/** A variable read straight from answer rows: a question, a grid item, an intercommunality, an age group. */
+export type AnswerMatch = { kind: 'option'; answerId: string } | { kind: 'range'; answerId: string; groups: AgeGroup[] };
+
+/**
+ * How a code of a variable is tested in SQL:
+ *  - option: rows (question_id = answerId, option_code IN codes);
+ *  - range: value_num of the row (question_id = answerId, option_code '') in the groups' ranges;
+ *  - recode: the source variable's codes grouped (a group = the source codes it takes);
+ *  - theme: the reference coding (coder '') of the text `source` carries the theme (coding_themes).
+ */
+export type VariableMatch =
+  | AnswerMatch
+  | { kind: 'recode'; source: FilterVariable & { match: AnswerMatch }; groups: { code: string; label: string; sources: string[] }[] }
+  | { kind: 'theme'; source: string; questionId: string; optionCode: string };
+
+/** Whether a variable takes several codes per respondent (crossed option by option). */
+export function isMultiple(v: FilterVariable): boolean {
+  return v.multiple ?? (v.question.type === 'multiple' || v.question.type === 'ranking');
+}
 
 export function eachQuestion(q: Questionnaire): { question: Question; section: Section; sectionIndex: number }[] {
   return q.sections.flatMap((section, sectionIndex) => section.questions.map((question) => ({ question, section, sectionIndex })));

@@ -12,7 +12,7 @@ import { TOTAL_KEY } from './counts.js';
 import type { PublishedResults } from './aggregate.js';
 import { filterForm, formatCount, funnelView, questionViews, summaryView, timelineView, totalView, withFilter } from './dashboardView.js';
 import { filterToQuery, parseFilters, parseFiltersLenient, type Filter, type FilterError } from './filters.js';
-import { filterVariables } from './model.js';
+import { allVariables } from './derived.js';
 import { participation } from './participation.js';
 import { buildTimeline, weekStart } from './timeline.js';
 import { allowedFilterVariables, audienceOf, forbiddenFilters, type Audience } from '../privacy/disclosure.js';
@@ -79,11 +79,13 @@ export function resultsRouter(deps: ResultsDeps) {
   const now = deps.now ?? (() => new Date());
   const router = express.Router();
   const k = deps.minGroupSize;
-  const filterable = new Set(filterVariables(q).map((v) => v.id));
+  // The questionnaire's variables and the analysts' derived ones (recodes, themes), as stored now.
+  const variables = () => allVariables(db, q);
+  const filterable = () => new Set(variables().map((v) => v.id));
   // Protected viewers (not analysts nor admins) filter on coarse profile questions only.
-  const allowed = allowedFilterVariables(filterVariables(q), q.sections[0].id);
-  const labelOf = new Map(filterVariables(q).map((v) => [v.id, v.label]));
-  const filterableFor = (a: Audience) => (a === 'full' ? filterable : allowed);
+  const allowedNow = () => allowedFilterVariables(variables(), q.sections[0].id);
+  const labelOf = (id: string) => variables().find((v) => v.id === id)?.label;
+  const filterableFor = (a: Audience) => (a === 'full' ? filterable() : allowedNow());
   const communeName = (insee: string) => territory.byInsee.get(insee)?.name ?? insee;
   // The running total (one row), kept in the completion transaction: counting the status index
   // would take ~40 ms of the only thread per live update at 1,000,000 responses.
@@ -109,6 +111,7 @@ export function resultsRouter(deps: ResultsDeps) {
   const filterOptions = () => ({
     channels: deps.campaign().channels.map((c) => c.code),
     communeExists: (code: string) => territory.byInsee.has(code),
+    db,
   });
 
   const noFilter = (): Filter => ({ answers: [], channels: [], excludeFlagged: false });
@@ -116,8 +119,8 @@ export function resultsRouter(deps: ResultsDeps) {
   const forbiddenFor = (req: Request, filter: Filter) =>
     audienceOf(req.staff!.role) === 'full'
       ? []
-      : forbiddenFilters(filter, allowed, {
-          variable: (id) => fr.disclosure.forbiddenVariable(labelOf.get(id) ?? id),
+      : forbiddenFilters(filter, allowedNow(), {
+          variable: (id) => fr.disclosure.forbiddenVariable(labelOf(id) ?? id),
           channel: fr.disclosure.forbiddenChannel,
           dates: fr.disclosure.forbiddenDates,
           flagged: fr.disclosure.forbiddenFlagged,
@@ -145,7 +148,7 @@ export function resultsRouter(deps: ResultsDeps) {
     const query = filterToQuery(filter).toString();
     return {
       nav: nav(current),
-      filters: filterForm(q, deps.campaign(), filter, path, errors, req.query as Record<string, unknown>, audienceOf(req.staff!.role) === 'full' ? undefined : allowed, weighting.saved()),
+      filters: filterForm(q, deps.campaign(), filter, path, errors, req.query as Record<string, unknown>, audienceOf(req.staff!.role) === 'full' ? undefined : allowedNow(), weighting.saved(), variables()),
       filterErrors: errors,
       canExport,
       exportQuery: query,

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
 import { ensureWeights } from '../weights/current.js';
+import { derivedFor } from './derived.js';
 import {
   addCount,
   addValue,
@@ -281,9 +282,12 @@ export function computeWeightedResults(db: Db, q: Questionnaire, filter: Filter,
   return db.transaction(() => {
     if (!ensureWeights(db, q)) throw new WeightingUnavailableError();
     const m = weightedTallies(db, q, filter, opts.answersFrom);
-    const raw = buildResults(q, m.raw, filter, 'answers', opts);
-    const w = buildResults(q, m.w, filter, 'answers', opts);
-    const w2 = buildResults(q, m.w2, filter, 'answers', opts);
+    // Recodes are sums of their source's cells: weighted like them (derived.ts). Theme tables are
+    // counts of codings, not weighted yet: left out of the weighted results.
+    const extra = { derived: derivedFor(db, q) };
+    const raw = buildResults(q, m.raw, filter, 'answers', opts, extra);
+    const w = buildResults(q, m.w, filter, 'answers', opts, extra);
+    const w2 = buildResults(q, m.w2, filter, 'answers', opts, extra);
     const all = kish(m.raw.total, m.w.total, m.w2.total);
     return {
       ...raw,

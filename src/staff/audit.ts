@@ -43,6 +43,9 @@ export const AUDIT_ACTIONS = {
   // Coding free text (issue 13).
   'coding.codebook': 'Plan de codage modifié',
   'coding.rules': 'Règles de mots-clés appliquées',
+  'recode.create': 'Variable dérivée créée',
+  'recode.update': 'Variable dérivée modifiée',
+  'recode.delete': 'Variable dérivée supprimée',
   // Reference margins and weighting (issue 12).
   'margins.update': fr.weights.audit.margin,
   'weighting.save': fr.weights.audit.save,

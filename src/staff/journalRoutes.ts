@@ -47,7 +47,7 @@ export function journalRouter(deps: JournalDeps) {
       .prepare(`SELECT id, at, actor, action, details FROM audit_log ${whereSql} ORDER BY id DESC LIMIT ? OFFSET ?`)
       .all(...params, JOURNAL_PAGE_SIZE, (page - 1) * JOURNAL_PAGE_SIZE) as { id: number; at: string; actor: string | null; action: string; details: string | null }[];
     const channels = new Map(deps.campaign().channels.map((c) => [c.code, c.label]));
-    const ctx = { q: deps.questionnaire, channelLabel: (c: string) => channels.get(c), communeName: deps.communeName };
+    const ctx = { q: deps.questionnaire, channelLabel: (c: string) => channels.get(c), communeName: deps.communeName, db };
     const link = (p: number) => {
       const qs = new URLSearchParams();
       if (search) qs.set('q', search);

@@ -12,6 +12,7 @@ const ITEMS: NavItem[] = [
   { href: '/equipe', label: t.home, roles: ['admin', 'analyst', 'facilitator'] },
   { href: '/resultats', label: t.results, roles: ['admin', 'analyst', 'facilitator'] },
   { href: '/analyse', label: t.analysis, roles: ['admin', 'analyst'] },
+  { href: '/analyse/variables', label: fr.derived.nav, roles: ['admin', 'analyst'] },
   { href: '/analyse/representativite', label: t.representativeness, roles: ['admin', 'analyst'], prefixes: ['/analyse/ponderation', '/admin/marges'] },
   { href: '/ateliers', label: t.workshops, roles: ['admin', 'analyst', 'facilitator'] },
   { href: '/compte/jetons', label: t.tokens, roles: ['analyst'] },

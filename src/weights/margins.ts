@@ -88,6 +88,8 @@ export function resolveMargin(db: Db, q: Questionnaire, m: ReferenceMargin): Res
 function codeOf(v: FilterVariable): { sql: string; params: (string | number)[] } {
   const m = v.match;
   if (m.kind === 'option') return { sql: 'SELECT a.option_code FROM answers a WHERE a.response_id = r.id AND a.question_id = ?', params: [m.answerId] };
+  // Margins are set on the questionnaire's variables only (never a recode or a theme: src/results/derived.ts).
+  if (m.kind !== 'range') return { sql: 'SELECT NULL', params: [] };
   const parts: string[] = [];
   const params: (string | number)[] = [];
   for (const g of m.groups) {

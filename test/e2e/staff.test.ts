@@ -85,8 +85,8 @@ describe.each(VIEWPORTS)('staff pages, $name ($width px)', (vp) => {
 
   it('navigation bar by role, current page marked', async () => {
     const expected: [string, string[]][] = [
-      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Représentativité', 'Ateliers', 'Campagne', 'Comptes', 'Journal']],
-      ['analyste@example.org', ['Accueil', 'Résultats', 'Analyse', 'Représentativité', 'Ateliers', 'Jetons']],
+      ['admin@example.org', ['Accueil', 'Résultats', 'Analyse', 'Variables dérivées', 'Représentativité', 'Ateliers', 'Campagne', 'Comptes', 'Journal']],
+      ['analyste@example.org', ['Accueil', 'Résultats', 'Analyse', 'Variables dérivées', 'Représentativité', 'Ateliers', 'Jetons']],
       ['anim@example.org', ['Accueil', 'Résultats', 'Ateliers']],
     ];
     for (const [email, labels] of expected) {
@@ -234,6 +234,37 @@ describe.each(VIEWPORTS)('staff pages, $name ($width px)', (vp) => {
     await card.locator('button:text("Lever le signalement")').click();
     expect(plain(await page.textContent('.notice'))).toBe('Signalement levé : la réponse compte de nouveau dans les résultats.');
     expect(await page.$$eval('.flagged-card', (c) => c.length)).toBe(2);
+  }, 60_000);
+
+  it('derived variables: a recode made in the browser, with its preview and its errors', async () => {
+    const page = await signedIn('analyste@example.org');
+    await page.goto(`${base}/analyse/variables`);
+    await check(page, '/analyse/variables');
+    await page.selectOption('#source', 'envisager_industrie');
+    await Promise.all([page.waitForURL(/\/analyse\/variables\/nouvelle\?source=envisager_industrie$/), page.click('button:text("Continuer")')]);
+    await page.fill('#id', 'envisager_industrie_oui');
+    await page.fill('#label', 'Envisage l’industrie');
+    await page.fill('#group_code_0', 'oui');
+    await page.fill('#group_label_0', 'Oui');
+    await page.fill('#group_code_1', 'oui');
+    await page.selectOption('#assign-oui_tout_a_fait', '0');
+    await page.selectOption('#assign-plutot_oui', '0');
+    await page.selectOption('#assign-plutot_non', '1');
+    await page.click('button[value=preview]');
+    // Every error at once, next to its field, what was typed kept.
+    expect(plain(await page.textContent('#group_code_1-erreur'))).toBe('Deux groupes ont le code « oui ».');
+    expect(plain(await page.textContent('#group_label_1-erreur'))).toBe('Donne un libellé au groupe.');
+    expect(await page.inputValue('#id')).toBe('envisager_industrie_oui');
+    await check(page, 'variable dérivée, erreurs');
+    await page.fill('#group_code_1', 'non');
+    await page.fill('#group_label_1', 'Non');
+    await page.click('button[value=preview]');
+    expect(await page.$$eval('.recode-form + section tbody tr', (r) => r.length)).toBe(2);
+    await Promise.all([page.waitForURL(/\/analyse\/variables\/envisager_industrie_oui\?enregistre=1$/), page.click('button[value=save]')]);
+    expect(plain(await page.textContent('.notice'))).toBe('Variable envisager_industrie_oui enregistrée.');
+    await check(page, 'variable dérivée enregistrée');
+    await page.goto(`${base}/resultats/industrie`);
+    expect(await page.isVisible('#figure-envisager_industrie_oui')).toBe(true);
   }, 60_000);
 
   it('no page had an accessibility violation or scrolled sideways', () => {

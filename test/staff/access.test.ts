@@ -55,7 +55,7 @@ describe('route walk: no staff route answers anonymously', () => {
       const res =
         r.method === 'GET'
           ? await agent.get(url)
-          : await (r.method === 'PUT' ? agent.put(url) : agent.post(url)).type('form').send(formBody({ _csrf: token }));
+          : await agent[r.method.toLowerCase() as 'post' | 'put' | 'delete'](url).type('form').send(formBody({ _csrf: token }));
       const where = `${r.method} ${r.path}`;
       expect(res.status, where).not.toBe(200);
       // APIs, CSV and event streams: 401 (a script can't follow a login page). Pages: to /login.

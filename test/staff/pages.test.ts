@@ -25,8 +25,8 @@ beforeAll(async () => {
 describe('navigation bar by role', () => {
   const navOf = (text: string) => [...(/<nav class="staff-nav"[\s\S]*?<\/nav>/.exec(text)?.[0] ?? '').matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]);
   it.each([
-    ['admin@example.org', ['/equipe', '/resultats', '/analyse', '/analyse/representativite', '/ateliers', '/admin/campagne', '/admin/comptes', '/admin/journal']],
-    ['analyste@example.org', ['/equipe', '/resultats', '/analyse', '/analyse/representativite', '/ateliers', '/compte/jetons']],
+    ['admin@example.org', ['/equipe', '/resultats', '/analyse', '/analyse/variables', '/analyse/representativite', '/ateliers', '/admin/campagne', '/admin/comptes', '/admin/journal']],
+    ['analyste@example.org', ['/equipe', '/resultats', '/analyse', '/analyse/variables', '/analyse/representativite', '/ateliers', '/compte/jetons']],
     ['anim@example.org', ['/equipe', '/resultats', '/ateliers']],
   ])('%s', async (email, links) => {
     const { agent } = await signIn(t.app, email);
