@@ -5,7 +5,8 @@ import { applyRules, compileRules, planRules } from '../../src/coding/rules.js';
 import { NO_THEME_FRAGMENTS, REPORT_SHARES, REPORT_SOURCE, REPORT_THEMES, reportAnswers, THEME_FRAGMENTS } from '../../src/coding/reportThemes.js';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { keywordMatcher } from '../../src/text/normalise.js';
-import { SOURCE, seedTexts } from './helpers.js';
+import { computeResults } from '../../src/results/aggregate.js';
+import { q, SOURCE, seedTexts } from './helpers.js';
 
 // Keyword rules: the shared normalisation (plurals, elisions, accents, case, « * »), suggestions,
 // the preview and the bulk application; and the report's four shares reproduced from generated
@@ -101,8 +102,8 @@ describe('the report’s theme shares', () => {
     // Some answers carry two themes or more: shares of respondents, not of codings.
     expect(answers.filter((a) => a.themes.length > 1).length).toBeGreaterThan(50);
     applyRules(db, SOURCE, listThemes(db, REPORT_SOURCE));
-    // The derived variable (« derived » helper) had not landed: shares computed here in SQL, over
-    // the completed responses that answered the question.
+    // Shares computed here in SQL over the completed responses that answered the question, then
+    // read from the results engine below.
     const rows = db
       .prepare(
         `WITH answered AS (SELECT a.response_id FROM answers a JOIN responses r ON r.id = a.response_id
@@ -120,5 +121,14 @@ describe('the report’s theme shares', () => {
       { code: 'valeurs_humaines', share: 2.6 },
     ]);
     expect(Object.values(REPORT_SHARES)).toEqual([498, 195, 120, 26]);
+    // The same shares from the results engine's derived variable « mots_industrie__theme ».
+    const table = computeResults(db, q).questions.flatMap((x) => x.tables).find((x) => x.id === 'mots_industrie__theme')!;
+    expect(table.base).toBe(1000);
+    expect(table.options.map((o) => [o.code, o.count])).toEqual([
+      ['productivite_emploi', 498],
+      ['conditions_difficiles', 195],
+      ['environnement', 120],
+      ['valeurs_humaines', 26],
+    ]);
   });
 });
