@@ -39,6 +39,8 @@ import { journalRouter } from './staff/journalRoutes.js';
 import { staffNav } from './staff/nav.js';
 import { campaignAdminRouter } from './campaign/adminRoutes.js';
 import { analysisRouter, textBrowserLinks } from './analysis/routes.js';
+import { codingApi } from './coding/api.js';
+import { codingRouter } from './coding/routes.js';
 import { cloudRouter } from './cloud/routes.js';
 import { personalDataRouter } from './privacy/maskRoutes.js';
 import { createStaffStore } from './staff/store.js';
@@ -181,6 +183,8 @@ export function createApp(deps: AppDeps) {
   app.use(journalRouter({ db, questionnaire, campaign: () => campaign.get(), communeName: (c) => territory.byInsee.get(c)?.name }));
   app.use(campaignAdminRouter({ db, campaign, now }));
   app.use(analysisRouter({ db, questionnaire, territory, campaign: () => campaign.get(), minSectionSeconds: config.minSectionSeconds, now }));
+  app.use(codingRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
+  app.use(codingApi({ db, questionnaire, now }));
   app.use(cloudRouter({ db, questionnaire, territory, campaign: () => campaign.get(), now }));
   app.use(personalDataRouter({ db, questionnaire, now }));
   app.use(textBrowserLinks(questionnaire));

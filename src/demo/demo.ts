@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { listThemes, replaceCodebook } from '../coding/codebook.js';
+import { REPORT_SOURCE, REPORT_THEMES } from '../coding/reportThemes.js';
 import type { Db } from '../db/connection.js';
 import { loadQuestionnaire } from '../questionnaire/index.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
@@ -104,6 +106,9 @@ export function generateDemo(db: Db, opts: DemoOptions = {}): { completed: numbe
   db.transaction(() => {
     completed = insertRespondents(db, q, people, { demo: true, counts: 'record' });
     drafts = insertDemoDrafts(db, q, opts.drafts ?? Math.round(count / 4), seed, period);
+    // The report's four themes and their keywords, so the coding pages show something; an
+    // analyst's own codebook is never replaced.
+    if (!listThemes(db, REPORT_SOURCE).length) replaceCodebook(db, REPORT_SOURCE, REPORT_THEMES);
   })();
   return { completed, drafts };
 }

@@ -1,3 +1,4 @@
+import { reportAnswers } from '../coding/reportThemes.js';
 import type { Profile } from '../results/synthetic.js';
 
 // How the synthetic respondents of `npm run demo` (and of the tests and benchmarks) answer: data
@@ -104,20 +105,11 @@ export const reportProfile: Profile = {
     exclusiveShare: 0.14,
     weights: { argent: 40, mobilite: 30, orientation: 30, formations_loin: 20, stage_alternance: 25, confiance: 28, autre: 2 },
   },
+  // rapport : 49,8 % productivité et emploi, 19,5 % conditions de travail difficiles, 12 %
+  // environnement, 2,6 % valeurs humaines (src/coding/reportThemes.ts, tiré au hasard ici : à peu près)
   mots_industrie: {
     answerRate: 0.6,
-    texts: [
-      'usine, pollution, travail',
-      'production, emploi',
-      'travail à la chaîne, horaires',
-      'mines, histoire',
-      'machines, fabrication',
-      'salaire bas, fatigue',
-      'avenir, innovation',
-      'bruit, fumée',
-      'ouvriers, métallurgie',
-      'automobile, batteries',
-    ],
+    texts: reportAnswers(1000, 2023).map((a) => a.text),
   },
   proche_industrie: { answerRate: 0.98, weights: { oui: 46, non: 40, nsp: 14 } },
   // rapport : 8,6 / 16,3 / 23,1 / 26,4 / 25,6 % ; les femmes 2 fois moins nombreuses que les hommes

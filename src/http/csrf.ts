@@ -35,7 +35,8 @@ export function csrfProtection(opts: { boundTo?: (req: Request) => string | unde
     res.locals.csrfToken = session ? expected : token;
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     // A script with a personal API token carries no cookie: no cross-site request can forge it.
-    if (req.staffVia === 'token') return next();
+    // Nor can a page set an Authorization header cross-site: a wrong token gets the API's 401.
+    if (req.staffVia === 'token' || req.headers.authorization?.startsWith('Bearer ')) return next();
 
     const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
     if (typeof sent === 'string' && typeof expected === 'string' && safeEqual(sent, expected)) return next();

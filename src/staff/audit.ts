@@ -44,6 +44,9 @@ export const AUDIT_ACTIONS = {
   'workshop.delete': 'Atelier supprimé',
   'workshop.export': 'Résultats d’atelier exportés',
   'settings.synthesis': 'Contenu de la synthèse imprimable modifié',
+  // Coding free text (issue 13).
+  'coding.codebook': 'Plan de codage modifié',
+  'coding.rules': 'Règles de mots-clés appliquées',
   'recode.create': 'Variable dérivée créée',
   'recode.update': 'Variable dérivée modifiée',
   'recode.delete': 'Variable dérivée supprimée',

@@ -148,20 +148,62 @@ export function groupEntries(entries: Iterable<string>): EntryGroup[] {
 /**
  * Keyword rules for coding free text: a keyword (one or more words) matches a text when its
  * content words appear there in a row, after the same normalisation: « usine » matches « Usines »
- * and « l'usine », « conditions de travail » matches « des conditions de travail dures ».
+ * and « l'usine », « conditions de travail » matches « des conditions de travail dures ». A final
+ * « * » matches the start of a word: « pollu* » matches « pollution », « polluée », « polluants ».
  */
 export function keywordMatcher(keywords: Iterable<string>): (text: string) => string[] {
-  const rules = [...keywords].map((k) => ({ keyword: k, words: contentWords(k) })).filter((r) => r.words.length > 0);
-  return (text: string) => {
-    const ws = contentWords(text);
-    return rules.filter((r) => containsRun(ws, r.words)).map((r) => r.keyword);
+  const list = [...keywords];
+  const index = keywordIndex(list);
+  return (text: string) => index(contentWords(text)).map((i) => list[i]);
+}
+
+type Rule = { index: number; words: string[]; prefix: boolean };
+
+/** The content words of a keyword and whether its last word is a prefix (« pollu* »). */
+export function keywordWords(keyword: string): { words: string[]; prefix: boolean } {
+  const prefix = /[\p{L}\p{N}]\*\s*$/u.test(keyword);
+  if (!prefix) return { words: contentWords(keyword), prefix };
+  const all = words(keyword);
+  const kept = all.filter((w) => !STOP_WORDS.has(w));
+  const ws = kept.length ? kept : all;
+  // The prefix is matched as typed (folded): « emploi* » must not lose anything to the plural rule.
+  return { words: [...ws.slice(0, -1).map(singular), ws[ws.length - 1]].filter(Boolean), prefix };
+}
+
+/**
+ * The keywords compiled once for many texts: given a text's content words (contentWords, computed
+ * once per text however many keywords there are), the indices of the keywords it contains.
+ * Rules are looked up by their first word, so the cost grows with the text's length, not with the
+ * number of keywords.
+ */
+export function keywordIndex(keywords: readonly string[]): (contentWordsOfText: readonly string[]) => number[] {
+  const byFirst = new Map<string, Rule[]>();
+  const prefixFirst: Rule[] = [];
+  keywords.forEach((k, index) => {
+    const { words: ws, prefix } = keywordWords(k);
+    if (!ws.length) return;
+    const rule = { index, words: ws, prefix };
+    if (prefix && ws.length === 1) prefixFirst.push(rule);
+    else {
+      let list = byFirst.get(ws[0]);
+      if (!list) byFirst.set(ws[0], (list = []));
+      list.push(rule);
+    }
+  });
+  return (ws) => {
+    const found = new Set<number>();
+    for (let i = 0; i < ws.length; i++) {
+      for (const r of byFirst.get(ws[i]) ?? []) if (!found.has(r.index) && runAt(ws, i, r)) found.add(r.index);
+      for (const r of prefixFirst) if (!found.has(r.index) && ws[i].startsWith(r.words[0])) found.add(r.index);
+    }
+    return [...found].sort((a, b) => a - b);
   };
 }
 
-function containsRun(haystack: string[], needle: string[]): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
+function runAt(haystack: readonly string[], at: number, rule: Rule): boolean {
+  const needle = rule.words;
+  if (at + needle.length > haystack.length) return false;
+  const last = needle.length - 1;
+  for (let j = 0; j < last; j++) if (haystack[at + j] !== needle[j]) return false;
+  return rule.prefix ? haystack[at + last].startsWith(needle[last]) : haystack[at + last] === needle[last];
 }
