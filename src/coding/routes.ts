@@ -79,7 +79,7 @@ export function codingRouter(deps: CodingDeps) {
   const communeName = (insee: string) => territory.byInsee.get(insee)?.name;
 
   const readFilter = (req: Request): { filter: Filter; errors: FilterError[] } =>
-    parseFiltersLenient(req.query, q, { channels: deps.campaign().channels.map((c) => c.code), communeExists: (c) => territory.byInsee.has(c) });
+    parseFiltersLenient(req.query, q, { channels: deps.campaign().channels.map((c) => c.code), communeExists: (c) => territory.byInsee.has(c), db });
   const filterView = (filter: Filter, errors: FilterError[]) => ({
     words: filterWords(filter, { q, channelLabel: (c) => deps.campaign().channels.find((x) => x.code === c)?.label, communeName }),
     errors,
