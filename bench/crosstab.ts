@@ -6,7 +6,7 @@ import { loadQuestionnaire } from '../src/questionnaire/index.js';
 import { crossVariables, crosstab, type CrossVariable } from '../src/results/crosstab.js';
 import { crosstabMargins } from '../src/results/crosstabMargins.js';
 import { NO_FILTER } from '../src/results/filters.js';
-import { benchDbPath, machine, median, populationDb, timed } from './_population.js';
+import { machine, median, populationDb, replicatedDbPath, timed } from './_population.js';
 
 // Crosstab engine (issue 12) at 26,000 and 1,000,000 generated responses, against the equivalent
 // raw SQL measured in the same run: one GROUP BY over the answers joined twice to the completed
@@ -60,11 +60,12 @@ const report: Record<string, unknown>[] = [];
 let failed = false;
 let machineInfo: ReturnType<typeof machine> | undefined;
 for (const size of SIZES) {
-  if (size >= 500_000 && !fs.existsSync(benchDbPath(size)) && process.env.BENCH_BUILD !== '1') {
-    console.log(`\n${size.toLocaleString('fr-FR')} réponses : base absente (${benchDbPath(size)}) ; BENCH_BUILD=1 pour la construire (plusieurs minutes).`);
+  if (size >= 500_000 && !fs.existsSync(replicatedDbPath(size)) && process.env.BENCH_BUILD !== '1') {
+    console.log(`\n${size.toLocaleString('fr-FR')} réponses : base absente (${replicatedDbPath(size)}) ; BENCH_BUILD=1 pour la construire (copies des 26 000 générées, quelques minutes).`);
     continue;
   }
-  const db = populationDb(q, size);
+  // A million: copies of the 26,000 generated respondents (bench/_population.ts), built in minutes.
+  const db = populationDb(q, size, console.log, { replicate: true });
   machineInfo ??= machine(db);
   const runs = size >= 500_000 ? 5 : 15;
   console.log(`\n${size.toLocaleString('fr-FR')} réponses`);

@@ -34,6 +34,9 @@ export function seedSynthesis(db: Db = freshDb()): Db {
       answers: { ...FIVE[i % FIVE.length].answers, 4: { ...FIVE[i % FIVE.length].answers[4], mots_industrie: `Usine et emploi, appelle-moi au ${PHONE} pour un stage` } },
     });
   }
+  // The fixture's own codebook, in place of the one the demo seeds (src/demo/, the report's themes).
+  db.prepare('DELETE FROM codings WHERE source = ?').run(SOURCE);
+  db.prepare('DELETE FROM themes WHERE source = ?').run(SOURCE);
   const insertTheme = db.prepare('INSERT INTO themes (source, code, label, definition, keywords, position) VALUES (?, ?, ?, ?, ?, ?)');
   THEMES.forEach((t, i) => insertTheme.run(SOURCE, t.code, t.label, '', t.keywords.join('|'), i));
   const texts = db
