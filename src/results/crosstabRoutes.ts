@@ -150,46 +150,71 @@ export function crosstabRouter(deps: CrosstabDeps) {
     const r = orBad(req, res, true);
     if (!r) return;
     const { ct } = r;
-    const w = ct.weighted !== null;
-    const d = dialectOf(req.query.excel === '1' || req.query.excel === 'true');
-    const rowLabel = new Map(ct.rows.map((c) => [c.code, c.label]));
-    const colLabel = new Map(ct.cols.map((c) => [c.code, c.label]));
-    // Weighted: a weighted_count column after count (count stays respondents).
-    const header = w ? [...CROSSTAB_CSV_HEADER.slice(0, 7), 'weighted_count', ...CROSSTAB_CSV_HEADER.slice(7)] : CROSSTAB_CSV_HEADER;
-    const lines = [csvLine(header, d)];
-    for (const c of ct.cells.flat()) {
-      lines.push(
-        csvLine(
-          [
-            ct.row.id,
-            c.row,
-            neutralizeFormula(rowLabel.get(c.row) ?? ''),
-            ct.col.id,
-            c.col,
-            neutralizeFormula(colLabel.get(c.col) ?? ''),
-            c.count,
-            ...(w ? [decimal(c.weighted, d, 4)] : []),
-            decimal(c.rowShare.percent, d, 2),
-            decimal(c.rowShare.ciLow, d, 2),
-            decimal(c.rowShare.ciHigh, d, 2),
-            decimal(c.colShare.percent, d, 2),
-            decimal(c.colShare.ciLow, d, 2),
-            decimal(c.colShare.ciHigh, d, 2),
-          ],
-          d,
-        ),
-      );
-    }
-    if (req.method !== 'HEAD') {
-      audit(db, req.staff!.email, 'export.download', { export: 'croisement', filtres: new URLSearchParams(req.query as Record<string, string>).toString(), via: req.staffVia }, deps.now());
-    }
-    res
-      .status(200)
-      .set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="mon-avenir-en-artois-croisement-${ct.row.id}-${ct.col.id}.csv"`, 'Cache-Control': 'no-store' })
-      .send((d.bom ? '\ufeff' : '') + lines.join(''));
+    sendCrosstabCsv(db, req, res, ct, deps.now());
   });
 
   return router;
+}
+
+/** What the crosstab CSV needs of a crosstab, the analysts' one or the protected one (hidden figures null). */
+type CsvCrosstab = {
+  row: { id: string };
+  col: { id: string };
+  rows: readonly { code: string; label: string }[];
+  cols: readonly { code: string; label: string }[];
+  weighted?: unknown;
+  cells: readonly (readonly {
+    row: string;
+    col: string;
+    count: number | null;
+    weighted?: number | null;
+    rowShare: { percent: number | null; ciLow: number | null; ciHigh: number | null };
+    colShare: { percent: number | null; ciLow: number | null; ciHigh: number | null };
+  }[])[];
+};
+
+/**
+ * `/export/crosstab.csv` for analysts and facilitators alike: one line per cell; hidden cells have
+ * an empty count and shares (a script reads « no figure », never a made-up zero); weighted, a
+ * weighted_count column after count (count stays respondents). Audited like every export.
+ */
+export function sendCrosstabCsv(db: Db, req: Request, res: Response, ct: CsvCrosstab, now: Date): void {
+  const w = ct.weighted !== null && ct.weighted !== undefined;
+  const d = dialectOf(req.query.excel === '1' || req.query.excel === 'true');
+  const rowLabel = new Map(ct.rows.map((c) => [c.code, c.label]));
+  const colLabel = new Map(ct.cols.map((c) => [c.code, c.label]));
+  const header = w ? [...CROSSTAB_CSV_HEADER.slice(0, 7), 'weighted_count', ...CROSSTAB_CSV_HEADER.slice(7)] : CROSSTAB_CSV_HEADER;
+  const lines = [csvLine(header, d)];
+  for (const c of ct.cells.flat()) {
+    lines.push(
+      csvLine(
+        [
+          ct.row.id,
+          c.row,
+          neutralizeFormula(rowLabel.get(c.row) ?? ''),
+          ct.col.id,
+          c.col,
+          neutralizeFormula(colLabel.get(c.col) ?? ''),
+          c.count ?? '',
+          ...(w ? [decimal(c.weighted ?? null, d, 4)] : []),
+          decimal(c.rowShare.percent, d, 2),
+          decimal(c.rowShare.ciLow, d, 2),
+          decimal(c.rowShare.ciHigh, d, 2),
+          decimal(c.colShare.percent, d, 2),
+          decimal(c.colShare.ciLow, d, 2),
+          decimal(c.colShare.ciHigh, d, 2),
+        ],
+        d,
+      ),
+    );
+  }
+  if (req.method !== 'HEAD') {
+    audit(db, req.staff!.email, 'export.download', { export: 'croisement', filtres: new URLSearchParams(req.query as Record<string, string>).toString(), via: req.staffVia }, now);
+  }
+  res
+    .status(200)
+    .set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="mon-avenir-en-artois-croisement-${ct.row.id}-${ct.col.id}.csv"`, 'Cache-Control': 'no-store' })
+    .send((d.bom ? '\ufeff' : '') + lines.join(''));
 }
 
 /** The table as shown: counts, the share that reads naturally with its interval, margins. */

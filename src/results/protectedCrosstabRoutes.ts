@@ -1,14 +1,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Db } from '../db/connection.js';
-import { csvLine, decimal, dialectOf, neutralizeFormula } from '../exports/csv.js';
 import { protectCrosstab, type PublishedCrosstab } from '../privacy/crosstab.js';
 import { allowedFilterVariables, audienceOf } from '../privacy/disclosure.js';
 import type { Questionnaire } from '../questionnaire/schema.js';
-import { audit } from '../staff/audit.js';
 import { fr } from '../strings.js';
 import { crossVariables, crosstab, formatP, type CrossVariable } from './crosstab.js';
 import { crosstabMargins } from './crosstabMargins.js';
-import { CROSSTAB_CSV_HEADER } from './crosstabRoutes.js';
+import { sendCrosstabCsv } from './crosstabRoutes.js';
 import { frResults } from './strings.js';
 import { NO_FILTER } from './filters.js';
 import { filterVariables } from './model.js';
@@ -108,40 +106,7 @@ export function protectedCrosstabRouter(deps: ProtectedCrosstabDeps) {
   router.get('/export/crosstab.csv', protectedOnly, (req, res) => {
     const ct = orBad(req, res, true);
     if (!ct) return;
-    const d = dialectOf(req.query.excel === '1' || req.query.excel === 'true');
-    const rowLabel = new Map(ct.rows.map((c) => [c.code, c.label]));
-    const colLabel = new Map(ct.cols.map((c) => [c.code, c.label]));
-    const lines = [csvLine(CROSSTAB_CSV_HEADER, d)];
-    // Hidden cells: empty count and shares (a script reads « no figure », never a made-up zero).
-    for (const c of ct.cells.flat()) {
-      lines.push(
-        csvLine(
-          [
-            ct.row.id,
-            c.row,
-            neutralizeFormula(rowLabel.get(c.row) ?? ''),
-            ct.col.id,
-            c.col,
-            neutralizeFormula(colLabel.get(c.col) ?? ''),
-            c.count ?? '',
-            decimal(c.rowShare.percent, d, 2),
-            decimal(c.rowShare.ciLow, d, 2),
-            decimal(c.rowShare.ciHigh, d, 2),
-            decimal(c.colShare.percent, d, 2),
-            decimal(c.colShare.ciLow, d, 2),
-            decimal(c.colShare.ciHigh, d, 2),
-          ],
-          d,
-        ),
-      );
-    }
-    if (req.method !== 'HEAD') {
-      audit(db, req.staff!.email, 'export.download', { export: 'croisement', filtres: new URLSearchParams(req.query as Record<string, string>).toString(), via: req.staffVia }, now());
-    }
-    res
-      .status(200)
-      .set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="mon-avenir-en-artois-croisement-${ct.row.id}-${ct.col.id}.csv"`, 'Cache-Control': 'no-store' })
-      .send((d.bom ? '\ufeff' : '') + lines.join(''));
+    sendCrosstabCsv(db, req, res, ct, now());
   });
 
   return router;
